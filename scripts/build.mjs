@@ -50,8 +50,8 @@ const quiet = flag("--quiet");
 // abort -> proxy_log + unreachable, seed -> WASI random_get, trace -> proxy_log.
 const RELEASE = ["--config", "asconfig.json", "--target", "release"];
 const DEBUG = ["--config", "asconfig.json", "--target", "debug"];
-// Pure-code test entries are not proxy-wasm modules: their JS bindings provide env.abort.
-const PURE = ["--runtime", "incremental", "-O3"];
+// Pure-code test entries are not proxy-wasm modules: their raw JS bindings provide env.abort.
+const PURE = ["--config", "test/sdk/asconfig.json", "--target", "release"];
 
 function listDirs(dir) {
   if (!existsSync(dir)) return [];
@@ -95,7 +95,7 @@ function jobs() {
   for (const file of listFiles("test/sdk/wasm", ".ts")) {
     const name = file.slice(0, -3);
     const entry = `test/sdk/wasm/${file}`;
-    out.push({ name, kind: "sdk test", entry, outFile: `build/sdk-tests/${name}.wasm`, flags: [...PURE, "--bindings", "raw", "--enable", "simd"] });
+    out.push({ name, kind: "sdk test", entry, outFile: `build/sdk-tests/${name}.wasm`, flags: [...PURE, "--enable", "simd"] });
     out.push({ name, kind: "sdk test (scalar)", entry, outFile: `build/sdk-tests/${name}.scalar.wasm`, flags: [...PURE] });
   }
   return out.filter((j) => !only || j.name === only);
@@ -105,7 +105,7 @@ function jobs() {
 function inputDigest() {
   const h = createHash("sha256");
   const files = [
-    ...walk("sdk"), ...walk("filters"), ...walk("test/fixtures"), ...walk("test/sdk/wasm"),
+    ...walk("sdk"), ...walk("filters"), ...walk("test/fixtures"), ...walk("test/sdk/wasm"), "test/sdk/asconfig.json",
     ...walk("host-shim"), ...walk("cli"),
     "scripts/build.mjs", "asconfig.json", "package-lock.json",
   ].filter((f) => existsSync(f)).sort();

@@ -40,3 +40,75 @@ export function digestChunked(alg: i32, data: Uint8Array, chunks: Int32Array): U
 export function sha256Repeat(data: Uint8Array, rounds: i32): void {
   for (let i = 0; i < rounds; i++) _sha256(data);
 }
+
+// --- HMAC ---
+import { HmacKey, hmac as _hmac, hmacVerify as _hmacVerify } from "../../../sdk/crypto/hmac";
+
+export function hmac(alg: i32, key: Uint8Array, data: Uint8Array): Uint8Array {
+  return _hmac(<HashAlg>alg, key, data);
+}
+export function hmacVerify(alg: i32, key: Uint8Array, data: Uint8Array, tag: Uint8Array): bool {
+  return _hmacVerify(<HashAlg>alg, key, data, tag);
+}
+export function hmacVerifyTruncated(alg: i32, key: Uint8Array, data: Uint8Array, tag: Uint8Array, tagLength: i32): bool {
+  return new HmacKey(<HashAlg>alg, key).verifyTruncated(data, tag, tagLength);
+}
+/** Signs `data[start, end)` with a cached key (exercises signRange and key reuse). */
+export function hmacRangeTwice(alg: i32, key: Uint8Array, data: Uint8Array, start: i32, end: i32): Uint8Array {
+  const k = new HmacKey(<HashAlg>alg, key);
+  const first = k.signRange(data, start, end);
+  const second = k.signRange(data, start, end);
+  for (let i = 0; i < first.length; i++) if (first[i] != second[i]) return new Uint8Array(0);
+  return second;
+}
+
+let benchKey: HmacKey | null = null;
+/** Benchmark helper: MACs `data` `rounds` times with one cached HS256 key. */
+export function hmac256Repeat(key: Uint8Array, data: Uint8Array, rounds: i32): void {
+  let k = benchKey;
+  if (k === null) benchKey = k = new HmacKey(HashAlg.SHA256, key);
+  for (let i = 0; i < rounds; i++) k.sign(data);
+}
+
+// --- constant-time compare ---
+import { ctEqual as _ctEqual, ctEqualRange as _ctEqualRange } from "../../../sdk/crypto/ct";
+
+export function ctEqual(a: Uint8Array, b: Uint8Array): bool {
+  return _ctEqual(a, b);
+}
+export function ctEqualRange(a: Uint8Array, aStart: i32, b: Uint8Array, bStart: i32, len: i32): bool {
+  return _ctEqualRange(a, aStart, b, bStart, len);
+}
+
+// --- base64 ---
+import {
+  base64Decode as _b64dec, base64DecodeRange as _b64decRange, base64Encode as _b64enc,
+  base64Error as _b64err, base64ErrorPosition as _b64pos,
+  base64UrlDecode as _b64udec, base64UrlDecodeRange as _b64udecRange, base64UrlEncode as _b64uenc,
+} from "../../../sdk/crypto/base64";
+
+export function base64Encode(data: Uint8Array): string {
+  return _b64enc(data);
+}
+export function base64UrlEncode(data: Uint8Array): string {
+  return _b64uenc(data);
+}
+export function base64Decode(s: string): Uint8Array | null {
+  return _b64dec(s);
+}
+export function base64UrlDecode(s: string): Uint8Array | null {
+  return _b64udec(s);
+}
+/** Decodes the UTF-8 bytes of the input (the byte-range decoders). */
+export function base64DecodeBytes(b: Uint8Array): Uint8Array | null {
+  return _b64decRange(b, 0, b.length);
+}
+export function base64UrlDecodeBytes(b: Uint8Array): Uint8Array | null {
+  return _b64udecRange(b, 0, b.length);
+}
+export function base64Error(): string {
+  return _b64err();
+}
+export function base64ErrorPosition(): i32 {
+  return _b64pos();
+}

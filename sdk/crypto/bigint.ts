@@ -1,0 +1,305 @@
+// Montgomery arithmetic modulo an odd 2048..4096-bit modulus, for RSA public-key operations.
+//
+// Representation: little-endian limbs of LIMB_BITS = 28 bits, one per u32. A 28×28-bit product
+// is < 2^56, so a column of the schoolbook product can add up to 256 of them in a u64 before it
+// overflows. Multiplication is Montgomery "product scanning" (one column at a time, the
+// reduction digit m_i interleaved), and the sums are split over two accumulator lanes, which
+// each take at most ~k/2 + k/2 products (k ≤ 147 limbs for 4096 bits) — so no carry is handled
+// inside the inner loop at all: carries are resolved once per column, in locals. The pairing
+// is exactly the one of wasm SIMD's `i64x2.extmul_{low,high}_i32x4_u` (two 32×32→64 products
+// per instruction), which the SIMD build uses; the scalar build runs the same loop on i64.
+//
+// For the column sums to be contiguous loads, the second operand and the modulus are stored
+// reversed (`br[k-1-t] = b_t`). Every limb buffer has PAD zero limbs before and after its k
+// limbs, so an inner loop may round its range outwards to whole chunks of 4: each extra
+// product has a zero factor from a padding limb. Results are written in place (column i only
+// reads limbs the earlier columns no longer need), forward and reversed at once, so one
+// squaring's output is the next squaring's input without a copy.
+//
+// R = 2^(28k) > 4n, so inputs and outputs below 2n stay below 2n (Walter, "Montgomery
+// exponentiation needs no final subtractions", 1999): the exponentiation never subtracts n;
+// only the final result is reduced once. Public operations only: nothing here is constant-time,
+// and nothing needs to be (modulus, exponent, signature and message are all public).
+
+export const LIMB_BITS: i32 = 28;
+const MASK: u64 = (1 << 28) - 1;
+/** Zero limbs on each side of every limb buffer. */
+export const PAD: i32 = 4;
+/** Limbs for a 4096-bit modulus with R > 4n: ceil((4096 + 2) / 28). */
+export const MAX_LIMBS: i32 = 147;
+/** u32 slots of one padded limb buffer (PAD + MAX_LIMBS + PAD, rounded up to 16 bytes). */
+export const BUF_LIMBS: i32 = 156;
+
+/** Limbs needed for a modulus of `bits` bits, keeping R = 2^(28k) > 4n. */
+export function limbsFor(bits: i32): i32 {
+  return (bits + 2 + LIMB_BITS - 1) / LIMB_BITS;
+}
+
+/** A zeroed padded limb buffer; returns the address of limb 0 (past the leading padding). */
+export function newLimbBuffer(): StaticArray<u32> {
+  return new StaticArray<u32>(BUF_LIMBS);
+}
+// @ts-ignore: decorator
+@inline export function limb0(buf: StaticArray<u32>): usize {
+  return changetype<usize>(buf) + (<usize>PAD << 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions
+
+/** Big-endian bytes [start, end) → k little-endian limbs at `out` (and reversed at `outR` if ≠ 0). */
+export function limbsFromBytes(out: usize, outR: usize, k: i32, bytes: usize, len: i32): void {
+  let acc: u64 = 0;
+  let bits = 0;
+  let t = 0;
+  for (let p = len - 1; p >= 0; p--) {
+    acc |= (<u64>load<u8>(bytes + <usize>p)) << <u64>bits;
+    bits += 8;
+    if (bits >= LIMB_BITS) {
+      if (t < k) storeLimb(out, outR, k, t, <u32>(acc & MASK));
+      t++;
+      acc >>= <u64>LIMB_BITS;
+      bits -= LIMB_BITS;
+    }
+  }
+  if (bits > 0 && t < k) {
+    storeLimb(out, outR, k, t, <u32>acc);
+    t++;
+  }
+  for (; t < k; t++) storeLimb(out, outR, k, t, 0);
+}
+
+// @ts-ignore: decorator
+@inline function storeLimb(out: usize, outR: usize, k: i32, t: i32, v: u32): void {
+  store<u32>(out + (<usize>t << 2), v);
+  if (outR) store<u32>(outR + (<usize>(k - 1 - t) << 2), v);
+}
+
+/** k limbs at `a` → `len` big-endian bytes at `out` (higher bits than len*8 are dropped). */
+export function limbsToBytes(out: usize, len: i32, a: usize, k: i32): void {
+  let acc: u64 = 0;
+  let bits = 0;
+  let t = 0;
+  for (let p = len - 1; p >= 0; p--) {
+    if (bits < 8) {
+      if (t < k) acc |= (<u64>(<u32>load<u32>(a + (<usize>t << 2)))) << <u64>bits;
+      t++;
+      bits += LIMB_BITS;
+    }
+    store<u8>(out + <usize>p, <u8>acc);
+    acc >>= 8;
+    bits -= 8;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain limb arithmetic (set-up and the final reduction only)
+
+/** -1, 0 or 1 as a <, =, > b (k normalised limbs each). */
+export function compareLimbs(a: usize, b: usize, k: i32): i32 {
+  for (let t = k - 1; t >= 0; t--) {
+    const x = load<u32>(a + (<usize>t << 2));
+    const y = load<u32>(b + (<usize>t << 2));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** a -= b (a ≥ b), k normalised limbs; also rewrites the reversed copy at aR if ≠ 0. */
+export function subLimbs(a: usize, aR: usize, b: usize, k: i32): void {
+  let borrow: i32 = 0;
+  for (let t = 0; t < k; t++) {
+    let d = <i32>load<u32>(a + (<usize>t << 2)) - <i32>load<u32>(b + (<usize>t << 2)) - borrow;
+    borrow = d < 0 ? 1 : 0;
+    storeLimb(a, aR, k, t, <u32>(d & <i32>MASK));
+  }
+}
+
+/** a = 2a mod n for a < n (k limbs, a has room for no extra limb: 2a < 2n < R). */
+export function doubleMod(a: usize, n: usize, k: i32): void {
+  let c: u32 = 0;
+  for (let t = 0; t < k; t++) {
+    const v = (load<u32>(a + (<usize>t << 2)) << 1) | c;
+    c = v >>> LIMB_BITS;
+    store<u32>(a + (<usize>t << 2), v & <u32>MASK);
+  }
+  if (compareLimbs(a, n, k) >= 0) subLimbs(a, 0, n, k);
+}
+
+/** -n^-1 mod 2^28 for odd n0. */
+export function montInverse(n0: u32): u32 {
+  let inv: u32 = n0; // n0·n0 ≡ 1 mod 8: 3 correct bits; each Newton step doubles them
+  for (let i = 0; i < 4; i++) inv *= 2 - n0 * inv;
+  return (0 - inv) & <u32>MASK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Montgomery multiplication and squaring
+
+/**
+ * out = a·b·R^-1 mod n, in [0, 2n) when a, b < 2n. Writes out forward and reversed (outR).
+ * `a` forward, `br` = b reversed, `m` scratch (k+PAD limbs, contents irrelevant), `nr` = n
+ * reversed, n0 = n's limb 0, n0inv = -n^-1 mod 2^28. `out` may be `a` (in place); `outR` must
+ * not be `br`.
+ */
+export function montMul(out: usize, outR: usize, a: usize, br: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
+  let c: u64 = 0;
+  const km1 = k - 1;
+  // Columns 0..k-1: the reduction digits m_i are chosen; nothing is output.
+  for (let i = 0; i < k; i++) {
+    let s0: u64 = 0, s1: u64 = 0;
+    const off = <usize>(km1 - i) << 2;
+    const pa = a, pb = br + off, pm = m, pn = nr + off;
+    const end = <usize>(i + 1) << 2;
+    store<u32>(m + (<usize>i << 2), 0); // m_i is not chosen yet: its product with n_0 must be 0
+    if (ASC_FEATURE_SIMD) {
+      let x = i64x2.splat(0), y = i64x2.splat(0);
+      for (let q: usize = 0; q < end; q += 16) {
+        const va = v128.load(pa + q), vb = v128.load(pb + q);
+        const vm = v128.load(pm + q), vn = v128.load(pn + q);
+        x = i64x2.add(x, i64x2.extmul_low_i32x4_u(va, vb));
+        y = i64x2.add(y, i64x2.extmul_low_i32x4_u(vm, vn));
+        x = i64x2.add(x, i64x2.extmul_high_i32x4_u(va, vb));
+        y = i64x2.add(y, i64x2.extmul_high_i32x4_u(vm, vn));
+      }
+      x = i64x2.add(x, y);
+      s0 = <u64>i64x2.extract_lane(x, 0);
+      s1 = <u64>i64x2.extract_lane(x, 1);
+    } else {
+      for (let q: usize = 0; q < end; q += 16) {
+        s0 += mul(pa + q, pb + q) + mul(pa + q + 8, pb + q + 8) + mul(pm + q, pn + q) + mul(pm + q + 8, pn + q + 8);
+        s1 += mul(pa + q + 4, pb + q + 4) + mul(pa + q + 12, pb + q + 12) + mul(pm + q + 4, pn + q + 4) + mul(pm + q + 12, pn + q + 12);
+      }
+    }
+    let lo = (s0 & MASK) + (s1 & MASK) + (c & MASK);
+    const hi = (s0 >> 28) + (s1 >> 28) + (c >> 28);
+    const mi = (<u32>lo * n0inv) & <u32>MASK;
+    store<u32>(m + (<usize>i << 2), mi);
+    lo += <u64>mi * <u64>n0;
+    c = hi + (lo >> 28);
+  }
+  // Columns k..2k-2: limb i-k of the result.
+  for (let i = k; i < 2 * k - 1; i++) {
+    let s0: u64 = 0, s1: u64 = 0;
+    const j0 = (i - km1) & ~3;
+    const off = <usize>(km1 - i + j0) << 2; // may be up to 3 limbs before limb 0: padding
+    const pa = a + (<usize>j0 << 2), pb = br + off, pm = m + (<usize>j0 << 2), pn = nr + off;
+    const end = <usize>(k - j0) << 2;
+    if (ASC_FEATURE_SIMD) {
+      let x = i64x2.splat(0), y = i64x2.splat(0);
+      for (let q: usize = 0; q < end; q += 16) {
+        const va = v128.load(pa + q), vb = v128.load(pb + q);
+        const vm = v128.load(pm + q), vn = v128.load(pn + q);
+        x = i64x2.add(x, i64x2.extmul_low_i32x4_u(va, vb));
+        y = i64x2.add(y, i64x2.extmul_low_i32x4_u(vm, vn));
+        x = i64x2.add(x, i64x2.extmul_high_i32x4_u(va, vb));
+        y = i64x2.add(y, i64x2.extmul_high_i32x4_u(vm, vn));
+      }
+      x = i64x2.add(x, y);
+      s0 = <u64>i64x2.extract_lane(x, 0);
+      s1 = <u64>i64x2.extract_lane(x, 1);
+    } else {
+      for (let q: usize = 0; q < end; q += 16) {
+        s0 += mul(pa + q, pb + q) + mul(pa + q + 8, pb + q + 8) + mul(pm + q, pn + q) + mul(pm + q + 8, pn + q + 8);
+        s1 += mul(pa + q + 4, pb + q + 4) + mul(pa + q + 12, pb + q + 12) + mul(pm + q + 4, pn + q + 4) + mul(pm + q + 12, pn + q + 12);
+      }
+    }
+    const lo = (s0 & MASK) + (s1 & MASK) + (c & MASK);
+    c = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (lo >> 28);
+    const t = i - k;
+    store<u32>(out + (<usize>t << 2), <u32>(lo & MASK));
+    store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK));
+  }
+  store<u32>(out + (<usize>km1 << 2), <u32>c);
+  store<u32>(outR, <u32>c);
+}
+
+/**
+ * out = a²·R^-1 mod n, in [0, 2n) when a < 2n. `a` forward and `ar` reversed (the same
+ * number); both may be the outputs (`out`, `outR`). Other arguments as for montMul.
+ */
+export function montSqr(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
+  let c: u64 = 0;
+  const km1 = k - 1;
+  for (let i = 0; i < 2 * k - 1; i++) {
+    // Cross products a_j·a_(i-j) for lo ≤ j < i-j, doubled; then the diagonal a_(i/2)².
+    const lo = i < k ? 0 : i - km1;
+    const hi = (i - 1) >> 1; // last j of the cross products (may be < lo)
+    const j0 = lo & ~3;
+    let x0: u64 = 0, x1: u64 = 0;
+    let j = j0;
+    {
+      const off = <usize>(km1 - i + j0) << 2;
+      const pa = a + (<usize>j0 << 2), pb = ar + off;
+      const end = <usize>(hi - 3 - j0 + 1) << 2; // whole chunks only: q ≤ 4·(hi-3-j0)
+      if (ASC_FEATURE_SIMD) {
+        let x = i64x2.splat(0);
+        let q: usize = 0;
+        for (; <isize>q < <isize>end; q += 16) {
+          const va = v128.load(pa + q), vb = v128.load(pb + q);
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(va, vb));
+          x = i64x2.add(x, i64x2.extmul_high_i32x4_u(va, vb));
+        }
+        j += <i32>(q >> 2);
+        x0 = <u64>i64x2.extract_lane(x, 0);
+        x1 = <u64>i64x2.extract_lane(x, 1);
+      } else {
+        let q: usize = 0;
+        for (; <isize>q < <isize>end; q += 16) {
+          x0 += mul(pa + q, pb + q) + mul(pa + q + 8, pb + q + 8);
+          x1 += mul(pa + q + 4, pb + q + 4) + mul(pa + q + 12, pb + q + 12);
+        }
+        j += <i32>(q >> 2);
+      }
+      for (; j <= hi; j++) x0 += mul(a + (<usize>j << 2), ar + (<usize>(km1 - i + j) << 2));
+    }
+    // Reduction products m_j·n_(i-j), as in montMul.
+    let s0: u64 = 0, s1: u64 = 0;
+    if (i < k) store<u32>(m + (<usize>i << 2), 0); // m_i is not chosen yet
+    {
+      const mj0 = i < k ? 0 : j0;
+      const off = <usize>(km1 - i + mj0) << 2;
+      const pm = m + (<usize>mj0 << 2), pn = nr + off;
+      const end = <usize>((i < k ? i + 1 : k) - mj0) << 2;
+      if (ASC_FEATURE_SIMD) {
+        let y = i64x2.splat(0);
+        for (let q: usize = 0; q < end; q += 16) {
+          const vm = v128.load(pm + q), vn = v128.load(pn + q);
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(vm, vn));
+          y = i64x2.add(y, i64x2.extmul_high_i32x4_u(vm, vn));
+        }
+        s0 = <u64>i64x2.extract_lane(y, 0);
+        s1 = <u64>i64x2.extract_lane(y, 1);
+      } else {
+        for (let q: usize = 0; q < end; q += 16) {
+          s0 += mul(pm + q, pn + q) + mul(pm + q + 8, pn + q + 8);
+          s1 += mul(pm + q + 4, pn + q + 4) + mul(pm + q + 12, pn + q + 12);
+        }
+      }
+    }
+    s0 += x0 << 1;
+    s1 += x1 << 1;
+    let d: u64 = 0;
+    if ((i & 1) == 0) d = mul(a + (<usize>(i >> 1) << 2), a + (<usize>(i >> 1) << 2));
+    let low = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
+    const high = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28);
+    if (i < k) {
+      const mi = (<u32>low * n0inv) & <u32>MASK;
+      store<u32>(m + (<usize>i << 2), mi);
+      low += <u64>mi * <u64>n0;
+      c = high + (low >> 28);
+    } else {
+      c = high + (low >> 28);
+      const t = i - k;
+      store<u32>(out + (<usize>t << 2), <u32>(low & MASK));
+      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(low & MASK));
+    }
+  }
+  store<u32>(out + (<usize>km1 << 2), <u32>c);
+  store<u32>(outR, <u32>c);
+}
+
+// @ts-ignore: decorator
+@inline function mul(p: usize, q: usize): u64 {
+  return <u64>(<u32>load<u32>(p)) * <u64>(<u32>load<u32>(q));
+}

@@ -1,0 +1,289 @@
+// RSA signature verification (RFC 8017): RSASSA-PKCS1-v1_5 (JWS RS256/384/512) and RSASSA-PSS
+// (PS256/384/512), public key 2048..4096 bits. The modular exponentiation is in ./bigint.ts.
+//
+// PKCS#1 v1.5 is verified by building the one expected encoded message EM' (00 01 FF…FF 00
+// DigestInfo H) and comparing it with the whole of s^e mod n, never by parsing the decrypted
+// block: parsing is where the classic forgeries live (Bleichenbacher 2006 / CVE-2006-4339:
+// garbage after the hash or inside lenient ASN.1 lengths, which with e = 3 lets anyone forge).
+// PSS follows every step of EMSA-PSS-VERIFY (RFC 8017 §9.1.2).
+//
+// Key checks (RsaPublicKey.check) and why:
+// - modulus of 2048..4096 bits: below 2048 is too weak (NIST SP 800-131A), above 4096 costs a
+//   verifier more than it is worth and is not offered (the limb buffers are sized for 4096);
+// - modulus odd: Montgomery arithmetic needs it, and an even n is not an RSA modulus;
+// - exponent odd, ≥ 3 and < 2^32: e = 1 makes every s its own signature, an even e is not
+//   invertible mod φ(n); the 32-bit cap bounds the work per verification (Go's crypto/rsa caps
+//   e below 2^31 for the same reason). e = 3 is accepted: with exact re-encoding it is safe,
+//   and Wycheproof has valid signatures under e = 3 keys.
+import { HashAlg, digest, digestLength } from "./sha2";
+import {
+  BUF_LIMBS, LIMB_BITS, PAD, limbsFor, limbsFromBytes, limbsToBytes, compareLimbs, subLimbs,
+  doubleMod, montInverse, montMul, montSqr, newLimbBuffer, limb0,
+} from "./bigint";
+
+export const RSA_MIN_BITS: i32 = 2048;
+export const RSA_MAX_BITS: i32 = 4096;
+
+// Scratch limb buffers for one exponentiation (static: no allocation while verifying).
+const BUF_BYTES: usize = <usize>BUF_LIMBS << 2;
+const SCRATCH_COUNT: usize = 7;
+const SCRATCH: usize = memory.data(<i32>(BUF_BYTES * SCRATCH_COUNT), 16);
+// @ts-ignore: decorator
+@inline function scratch(i: usize): usize {
+  return SCRATCH + i * BUF_BYTES + (<usize>PAD << 2);
+}
+
+/** An RSA public key with its Montgomery constants computed once (cache the object per key). */
+export class RsaPublicKey {
+  /** Why the last `create` returned null ("" after a success). */
+  static lastError: string = "";
+
+  /** Bits of the modulus. */
+  readonly bits: i32;
+  /** Bytes of the modulus, which is the length of every signature. */
+  readonly size: i32;
+  /** The public exponent. */
+  readonly e: u32;
+  /** Big-endian modulus without leading zeros. */
+  readonly modulus: Uint8Array;
+  private k: i32 = 0;
+  private n0: u32 = 0;
+  private n0inv: u32 = 0;
+  private n: StaticArray<u32> = newLimbBuffer(); // forward limbs, padded
+  private nr: StaticArray<u32> = newLimbBuffer(); // reversed limbs, padded
+  private r2r: StaticArray<u32> = newLimbBuffer(); // R² mod n, reversed, padded
+
+  /** "" if (n, e) is an acceptable public key, else why not. n and e are big-endian unsigned. */
+  static check(n: Uint8Array, e: Uint8Array): string {
+    const ns = firstNonZero(n);
+    if (ns == n.length) return "RSA modulus is zero";
+    const bits = bitLength(n, ns);
+    if (bits < RSA_MIN_BITS) return `RSA modulus has ${bits} bits; at least ${RSA_MIN_BITS} are required`;
+    if (bits > RSA_MAX_BITS) return `RSA modulus has ${bits} bits; at most ${RSA_MAX_BITS} are supported`;
+    if ((n[n.length - 1] & 1) == 0) return "RSA modulus is even";
+    const es = firstNonZero(e);
+    if (e.length - es > 4) return "RSA public exponent is too large (more than 32 bits)";
+    const ev = exponentValue(e, es);
+    if (ev < 3) return "RSA public exponent must be at least 3";
+    if ((ev & 1) == 0) return "RSA public exponent must be odd";
+    return "";
+  }
+
+  /** The key, or null (reason in `RsaPublicKey.lastError`, see `check`). */
+  static create(n: Uint8Array, e: Uint8Array): RsaPublicKey | null {
+    const why = RsaPublicKey.check(n, e);
+    RsaPublicKey.lastError = why;
+    if (why.length > 0) return null;
+    return new RsaPublicKey(n, e);
+  }
+
+  private constructor(n: Uint8Array, e: Uint8Array) {
+    const ns = firstNonZero(n);
+    this.bits = bitLength(n, ns);
+    this.size = n.length - ns;
+    this.e = exponentValue(e, firstNonZero(e));
+    this.modulus = n.slice(ns);
+    const k = limbsFor(bitLength(n, ns));
+    this.k = k;
+    const nf = limb0(this.n);
+    limbsFromBytes(nf, limb0(this.nr), k, this.modulus.dataStart, this.size);
+    this.n0 = load<u32>(nf);
+    this.n0inv = montInverse(this.n0);
+    this.computeR2();
+  }
+
+  /** R² mod n, R = 2^(28k): doublings up to R mod n, then square-and-double in Montgomery form. */
+  private computeR2(): void {
+    const k = this.k;
+    const nf = limb0(this.n), nr = limb0(this.nr);
+    memory.fill(SCRATCH, 0, BUF_BYTES * SCRATCH_COUNT);
+    const a = scratch(0), ar = scratch(1), m = scratch(2);
+    // 2^(bits-1) < n (n is odd), then double up to 2^(28k) mod n = R mod n, then once more:
+    // 2R mod n is 2 in Montgomery form.
+    const top = this.bits - 1;
+    store<u32>(a + (<usize>(top / LIMB_BITS) << 2), 1 << <u32>(top % LIMB_BITS));
+    const doublings = LIMB_BITS * k - top + 1;
+    for (let i = 0; i < doublings; i++) doubleMod(a, nf, k);
+    // 2^E in Montgomery form for E = 28k is (2^E)·R = R² mod n.
+    const exp = LIMB_BITS * k;
+    for (let b = 30 - clz(exp); b >= 0; b--) {
+      reverseLimbs(ar, a, k);
+      montSqr(a, ar, a, ar, m, nr, k, this.n0, this.n0inv);
+      if (compareLimbs(a, nf, k) >= 0) subLimbs(a, 0, nf, k);
+      if ((exp >> b) & 1) doubleMod(a, nf, k);
+    }
+    reverseLimbs(limb0(this.r2r), a, k);
+  }
+
+  /**
+   * RSAVP1 (RFC 8017 §5.2.2): s^e mod n as `size` big-endian bytes, or null when the signature
+   * is not `size` bytes long or, as an integer, not below n.
+   */
+  verifyPrimitive(sig: Uint8Array): Uint8Array | null {
+    if (sig.length != this.size) return null;
+    const k = this.k;
+    const nf = limb0(this.n), nr = limb0(this.nr);
+    const n0 = this.n0, n0inv = this.n0inv;
+    memory.fill(SCRATCH, 0, BUF_BYTES * SCRATCH_COUNT); // padding limbs must be zero
+    const x = scratch(0), xr = scratch(1), xmr = scratch(2), y = scratch(3), yr = scratch(4);
+    const m = scratch(5), sink = scratch(6);
+    limbsFromBytes(x, xr, k, sig.dataStart, sig.length);
+    if (compareLimbs(x, nf, k) >= 0) return null;
+    // y = x·R (Montgomery form of x), kept reversed in xmr for the multiplications.
+    montMul(y, xmr, x, limb0(this.r2r), m, nr, k, n0, n0inv);
+    memory.copy(yr, xmr, <usize>k << 2);
+    // Left to right over e's bits below the top one. The last bit (e is odd) multiplies by
+    // the plain x instead of x·R, which leaves Montgomery form: (x^(e-1)·R)·x·R^-1 = x^e.
+    const e = this.e;
+    for (let b = 30 - <i32>clz(e); b >= 1; b--) {
+      montSqr(y, yr, y, yr, m, nr, k, n0, n0inv);
+      if ((e >> b) & 1) montMul(y, yr, y, xmr, m, nr, k, n0, n0inv);
+    }
+    montSqr(y, yr, y, yr, m, nr, k, n0, n0inv);
+    montMul(y, sink, y, xr, m, nr, k, n0, n0inv);
+    // y ≤ n here (x < n, y < 2n, R > 4n); n itself means x^e ≡ 0.
+    if (compareLimbs(y, nf, k) >= 0) subLimbs(y, 0, nf, k);
+    const out = new Uint8Array(this.size);
+    limbsToBytes(out.dataStart, this.size, y, k);
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2.2, EMSA-PKCS1-v1_5 §9.2)
+
+// DER of DigestInfo up to the digest: SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING (hLen) }
+// (RFC 8017 §9.2 note 1). The NULL parameters are required: a "MissingNull" encoding is
+// rejected, as Wycheproof allows and most libraries do.
+const PREFIX_SHA256: usize = memory.data<u8>([0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20]);
+const PREFIX_SHA384: usize = memory.data<u8>([0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30]);
+const PREFIX_SHA512: usize = memory.data<u8>([0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40]);
+const PREFIX_LEN: i32 = 19;
+
+/** RSASSA-PKCS1-v1_5 verification of `sig` over `msg` hashed with `alg` (JWS RS256/384/512). */
+export function rsaVerifyPkcs1(key: RsaPublicKey, alg: HashAlg, msg: Uint8Array, sig: Uint8Array): bool {
+  if (sig.length != key.size) return false; // before hashing: cheap rejection
+  return rsaVerifyPkcs1Digest(key, alg, digest(alg, msg), sig);
+}
+
+/** As rsaVerifyPkcs1, with the message already hashed (`mHash` = the `alg` digest). */
+export function rsaVerifyPkcs1Digest(key: RsaPublicKey, alg: HashAlg, mHash: Uint8Array, sig: Uint8Array): bool {
+  const hLen = digestLength(alg);
+  if (mHash.length != hLen) return false;
+  const emLen = key.size;
+  const tLen = PREFIX_LEN + hLen;
+  if (emLen < tLen + 11) return false; // cannot happen for ≥ 2048-bit keys
+  const em = key.verifyPrimitive(sig);
+  if (em === null) return false;
+  const prefix = alg == HashAlg.SHA256 ? PREFIX_SHA256 : alg == HashAlg.SHA384 ? PREFIX_SHA384 : PREFIX_SHA512;
+  // Compare every byte of EM with the expected encoding; accumulate differences (no early exit).
+  const p = em.dataStart;
+  let diff: u32 = <u32>load<u8>(p) | (<u32>load<u8>(p, 1) ^ 0x01);
+  const psEnd = emLen - tLen - 1;
+  for (let i = 2; i < psEnd; i++) diff |= <u32>load<u8>(p + <usize>i) ^ 0xff;
+  diff |= <u32>load<u8>(p + <usize>psEnd);
+  const t = p + <usize>(psEnd + 1);
+  for (let i = 0; i < PREFIX_LEN; i++) diff |= <u32>load<u8>(t + <usize>i) ^ <u32>load<u8>(prefix + <usize>i);
+  const h = t + <usize>PREFIX_LEN;
+  for (let i = 0; i < hLen; i++) diff |= <u32>load<u8>(h + <usize>i) ^ <u32>mHash[i];
+  return diff == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSASSA-PSS (RFC 8017 §8.1.2, EMSA-PSS-VERIFY §9.1.2), MGF1 with the same hash
+
+/**
+ * RSASSA-PSS verification of `sig` over `msg`, hash and MGF1 hash `alg`, salt of exactly
+ * `saltLen` bytes. JWS PS256/384/512 (RFC 7518 §3.5) require saltLen = the digest length.
+ */
+export function rsaVerifyPss(key: RsaPublicKey, alg: HashAlg, msg: Uint8Array, sig: Uint8Array, saltLen: i32): bool {
+  if (sig.length != key.size) return false;
+  return rsaVerifyPssDigest(key, alg, digest(alg, msg), sig, saltLen);
+}
+
+/** As rsaVerifyPss, with the message already hashed (`mHash` = the `alg` digest). */
+export function rsaVerifyPssDigest(key: RsaPublicKey, alg: HashAlg, mHash: Uint8Array, sig: Uint8Array, saltLen: i32): bool {
+  const hLen = digestLength(alg);
+  if (mHash.length != hLen || saltLen < 0) return false;
+  const decrypted = key.verifyPrimitive(sig);
+  if (decrypted === null) return false;
+  // §8.1.2 step 2c: EM = I2OSP(m, emLen), emBits = modBits - 1. When modBits ≡ 1 (mod 8) EM
+  // is one byte shorter than the modulus, and that leading byte must be zero.
+  const emBits = key.bits - 1;
+  const emLen = (emBits + 7) >> 3;
+  let em = decrypted.dataStart;
+  if (emLen < key.size) {
+    if (load<u8>(em) != 0) return false;
+    em += 1;
+  }
+  // §9.1.2 step 3: room for H, the salt, the 0x01 separator and 0xbc.
+  if (emLen < hLen + saltLen + 2) return false;
+  // Step 4: the trailer.
+  if (load<u8>(em + <usize>(emLen - 1)) != 0xbc) return false;
+  // Step 5: maskedDB ‖ H ‖ 0xbc.
+  const dbLen = emLen - hLen - 1;
+  const hPtr = em + <usize>dbLen;
+  // Step 6: the leftmost 8·emLen − emBits bits of maskedDB must be zero.
+  const zeroBits = 8 * emLen - emBits;
+  const topMask = <u8>(<u32>0xff >> <u32>zeroBits);
+  if ((load<u8>(em) & ~topMask) != 0) return false;
+  // Steps 7–9: DB = maskedDB ⊕ MGF1(H, dbLen), leftmost bits cleared.
+  const db = new Uint8Array(dbLen);
+  memory.copy(db.dataStart, em, <usize>dbLen);
+  mgf1Xor(alg, hPtr, hLen, db);
+  db[0] &= topMask;
+  // Step 10: PS (zeros) then 0x01.
+  const psLen = emLen - hLen - saltLen - 2;
+  for (let i = 0; i < psLen; i++) if (db[i] != 0) return false;
+  if (db[psLen] != 0x01) return false;
+  // Steps 11–13: M' = 0x00·8 ‖ mHash ‖ salt, H' = Hash(M').
+  const mp = new Uint8Array(8 + hLen + saltLen);
+  memory.copy(mp.dataStart + 8, mHash.dataStart, <usize>hLen);
+  memory.copy(mp.dataStart + 8 + <usize>hLen, db.dataStart + <usize>(dbLen - saltLen), <usize>saltLen);
+  const h2 = digest(alg, mp);
+  // Step 14.
+  let diff: u32 = 0;
+  for (let i = 0; i < hLen; i++) diff |= <u32>load<u8>(hPtr + <usize>i) ^ <u32>h2[i];
+  return diff == 0;
+}
+
+/** out ^= MGF1(seed, out.length) with hash `alg` (RFC 8017 §B.2.1). */
+function mgf1Xor(alg: HashAlg, seed: usize, seedLen: i32, out: Uint8Array): void {
+  const hLen = digestLength(alg);
+  const block = new Uint8Array(seedLen + 4);
+  memory.copy(block.dataStart, seed, <usize>seedLen);
+  let counter: u32 = 0;
+  for (let pos = 0; pos < out.length; pos += hLen) {
+    block[seedLen] = <u8>(counter >>> 24);
+    block[seedLen + 1] = <u8>(counter >>> 16);
+    block[seedLen + 2] = <u8>(counter >>> 8);
+    block[seedLen + 3] = <u8>counter;
+    const t = digest(alg, block);
+    const n = min(hLen, out.length - pos);
+    for (let i = 0; i < n; i++) out[pos + i] ^= t[i];
+    counter++;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function firstNonZero(b: Uint8Array): i32 {
+  let i = 0;
+  while (i < b.length && b[i] == 0) i++;
+  return i;
+}
+
+/** Bits of the big-endian number b[start..], b[start] ≠ 0. */
+function bitLength(b: Uint8Array, start: i32): i32 {
+  return (b.length - start - 1) * 8 + (32 - <i32>clz(<u32>b[start]));
+}
+
+function exponentValue(e: Uint8Array, start: i32): u32 {
+  let v: u32 = 0;
+  for (let i = start; i < e.length; i++) v = (v << 8) | e[i];
+  return v;
+}
+
+function reverseLimbs(dst: usize, src: usize, k: i32): void {
+  for (let t = 0; t < k; t++) store<u32>(dst + (<usize>(k - 1 - t) << 2), load<u32>(src + (<usize>t << 2)));
+}

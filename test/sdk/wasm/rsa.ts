@@ -44,3 +44,29 @@ export function verifyPkcs1(id: i32, alg: i32, msg: Uint8Array, sig: Uint8Array)
 export function verifyPss(id: i32, alg: i32, msg: Uint8Array, sig: Uint8Array, saltLen: i32): bool {
   return rsaVerifyPss(keys[id]!, <HashAlg>alg, msg, sig, saltLen);
 }
+
+// Bench helpers: `times` verifications in one call, so the JS↔wasm crossing and the copy of the
+// arguments are paid once per batch. Returns how many verified (the bench checks it is all).
+export function verifyPkcs1Repeat(id: i32, alg: i32, msg: Uint8Array, sig: Uint8Array, times: i32): i32 {
+  const key = keys[id]!;
+  let ok = 0;
+  for (let i = 0; i < times; i++) if (rsaVerifyPkcs1(key, <HashAlg>alg, msg, sig)) ok++;
+  return ok;
+}
+
+export function verifyPssRepeat(id: i32, alg: i32, msg: Uint8Array, sig: Uint8Array, saltLen: i32, times: i32): i32 {
+  const key = keys[id]!;
+  let ok = 0;
+  for (let i = 0; i < times; i++) if (rsaVerifyPss(key, <HashAlg>alg, msg, sig, saltLen)) ok++;
+  return ok;
+}
+
+/** Builds the key `times` times (Montgomery set-up included); returns the last index. */
+export function keyNewRepeat(n: Uint8Array, e: Uint8Array, times: i32): i32 {
+  let id = -1;
+  for (let i = 0; i < times; i++) {
+    if (id >= 0) keys[id] = null;
+    id = keyNew(n, e);
+  }
+  return id;
+}

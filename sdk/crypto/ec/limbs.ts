@@ -1,0 +1,151 @@
+// Helpers over 29-bit limbs in u64 slots (the representation of sdk/crypto/ec/field.ts):
+// conversion from and to bytes, comparison, and width-w NAF recoding of scalars.
+//
+// All of it is variable-time: ECDSA and EdDSA verification only ever handle public values.
+
+/** Reads `len` big-endian bytes at `src` into `n` limbs at `dst`; false if the value needs more than 29n bits. */
+export function limbsFromBE(dst: usize, n: i32, src: usize, len: i32): bool {
+  let acc: u64 = 0;
+  let bits: i32 = 0;
+  let k: i32 = 0;
+  for (let i = len - 1; i >= 0; i--) {
+    acc |= (<u64>load<u8>(src + <usize>i)) << <u64>bits;
+    bits += 8;
+    if (bits >= 29) {
+      if (k >= n) return false;
+      store<u64>(dst + (<usize>k << 3), acc & 0x1fffffff);
+      k++;
+      acc >>= 29;
+      bits -= 29;
+    }
+  }
+  if (acc != 0) {
+    if (k >= n) return false;
+    store<u64>(dst + (<usize>k << 3), acc);
+    k++;
+  }
+  for (; k < n; k++) store<u64>(dst + (<usize>k << 3), 0);
+  return true;
+}
+
+/** Reads `len` little-endian bytes at `src` into `n` limbs at `dst`; false on overflow. */
+export function limbsFromLE(dst: usize, n: i32, src: usize, len: i32): bool {
+  let acc: u64 = 0;
+  let bits: i32 = 0;
+  let k: i32 = 0;
+  for (let i = 0; i < len; i++) {
+    acc |= (<u64>load<u8>(src + <usize>i)) << <u64>bits;
+    bits += 8;
+    if (bits >= 29) {
+      if (k >= n) return false;
+      store<u64>(dst + (<usize>k << 3), acc & 0x1fffffff);
+      k++;
+      acc >>= 29;
+      bits -= 29;
+    }
+  }
+  if (acc != 0) {
+    if (k >= n) return false;
+    store<u64>(dst + (<usize>k << 3), acc);
+    k++;
+  }
+  for (; k < n; k++) store<u64>(dst + (<usize>k << 3), 0);
+  return true;
+}
+
+/** Writes the low 8*len bits of `n` limbs at `src` as `len` little-endian bytes at `dst`. */
+export function limbsToLE(dst: usize, len: i32, src: usize, n: i32): void {
+  let acc: u64 = 0;
+  let bits: i32 = 0;
+  let k: i32 = 0;
+  for (let i = 0; i < len; i++) {
+    if (bits < 8) {
+      if (k < n) acc |= load<u64>(src + (<usize>k << 3)) << <u64>bits;
+      k++;
+      bits += 29;
+    }
+    store<u8>(dst + <usize>i, <u8>acc);
+    acc >>= 8;
+    bits -= 8;
+  }
+}
+
+/** -1, 0 or 1 as the integer at `a` is less than, equal to or greater than the one at `b`. */
+export function limbsCmp(a: usize, b: usize, n: i32): i32 {
+  for (let i = n - 1; i >= 0; i--) {
+    const x = load<u64>(a + (<usize>i << 3));
+    const y = load<u64>(b + (<usize>i << 3));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export function limbsIsZero(a: usize, n: i32): bool {
+  let acc: u64 = 0;
+  for (let i = 0; i < n; i++) acc |= load<u64>(a + (<usize>i << 3));
+  return acc == 0;
+}
+
+export function limbsEq(a: usize, b: usize, n: i32): bool {
+  let acc: u64 = 0;
+  for (let i = 0; i < n; i++) acc |= load<u64>(a + (<usize>i << 3)) ^ load<u64>(b + (<usize>i << 3));
+  return acc == 0;
+}
+
+/** dst = a + b as plain integers (no reduction); the top limb keeps any carry. */
+export function limbsAdd(dst: usize, a: usize, b: usize, n: i32): void {
+  let c: u64 = 0;
+  for (let i = 0; i < n; i++) {
+    c += load<u64>(a + (<usize>i << 3)) + load<u64>(b + (<usize>i << 3));
+    if (i < n - 1) {
+      store<u64>(dst + (<usize>i << 3), c & 0x1fffffff);
+      c >>= 29;
+    } else {
+      store<u64>(dst + (<usize>i << 3), c);
+    }
+  }
+}
+
+// w bits of the scalar starting at bit `i` (bits past the top read as zero).
+@inline
+function bitsAt(k: usize, n: i32, i: i32, w: i32): i32 {
+  const limb = i / 29;
+  const off = i % 29;
+  if (limb >= n) return 0;
+  let v = load<u64>(k + (<usize>limb << 3)) >> <u64>off;
+  if (off + w > 29 && limb + 1 < n) v |= load<u64>(k + (<usize>(limb + 1) << 3)) << <u64>(29 - off);
+  return <i32>(v & ((<u64>1 << <u64>w) - 1));
+}
+
+/**
+ * Width-w NAF of the scalar in `n` limbs at `k`: one signed digit per bit position in `out`
+ * (i8; odd digits in (-2^(w-1), 2^(w-1)), at least w-1 zeros after each non-zero digit).
+ * `out` must have room for 29n + w + 1 digits. Returns one past the highest non-zero digit.
+ *
+ * Scanning from the bottom: where the running value (bit + carry) is odd, take the next w bits
+ * as a digit, and if it is 2^(w-1) or more use digit - 2^w and carry one upwards.
+ */
+export function wnaf(out: usize, k: usize, n: i32, w: i32): i32 {
+  const bits = n * 29;
+  memory.fill(out, 0, <usize>(bits + w + 1));
+  let carry = 0;
+  let i = 0;
+  let top = 0;
+  while (i < bits) {
+    if (bitsAt(k, n, i, 1) == carry) {
+      i++;
+      continue;
+    }
+    let word = bitsAt(k, n, i, w) + carry;
+    carry = (word >> (w - 1)) & 1;
+    word -= carry << w;
+    store<i8>(out + <usize>i, <i8>word);
+    i += w;
+    top = i - w + 1;
+  }
+  if (carry != 0) {
+    store<i8>(out + <usize>i, 1);
+    top = i + 1;
+  }
+  return top;
+}

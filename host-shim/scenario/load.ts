@@ -11,6 +11,8 @@ import { basename, extname, join } from "node:path";
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import type { Node as YamlNode } from "yaml";
 import { parseDuration, parseInstantMillis, parseInstantNanos } from "./duration.ts";
+import { stripProxyPrefix } from "./check.ts";
+import { idx, sub } from "./path.ts";
 import {
   LOG_LEVELS,
   type CalloutAnswer,
@@ -221,16 +223,6 @@ class Ctx {
 
 function firstLine(s: string): string {
   return s.split("\n")[0]!;
-}
-
-function sub(path: string, key: string): string {
-  const plain = /^[A-Za-z_$][\w$-]*$/.test(key);
-  if (path === "") return plain ? key : `[${JSON.stringify(key)}]`;
-  return plain ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
-
-function idx(path: string, i: number): string {
-  return `${path}[${i}]`;
 }
 
 function describe(node: YamlNode | null): string {
@@ -1063,10 +1055,6 @@ function readExpectations(c: Ctx, raw: YamlNode | null, path: string, timeStep: 
     c.error(respE.keyNode, sub(path, "response"), "a stream expected stuck has no response to check (stuck: true)");
   }
   return dropUndefined(x);
-}
-
-export function stripProxyPrefix(name: string): string {
-  return name.startsWith("proxy_") ? name.slice("proxy_".length) : name;
 }
 
 function readHeaderExpectation(c: Ctx, raw: YamlNode | null, path: string): HeaderExpectation | undefined {

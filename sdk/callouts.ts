@@ -31,7 +31,7 @@ export function httpCallBytes(
   timeoutMs: u32,
 ): u32 {
   const h = encodePairs(headers);
-  const t = trailers === null ? null : encodePairs(trailers);
+  const t: ArrayBuffer | null = trailers === null ? null : encodePairs(trailers);
   return httpCallRaw(cluster, h, body, t, timeoutMs);
 }
 
@@ -61,7 +61,7 @@ export function grpcCall(
 ): u32 {
   const sn = utf8(serviceName);
   const m = utf8(method);
-  const md = initialMetadata === null ? null : encodePairs(initialMetadata);
+  const md: ArrayBuffer | null = initialMetadata === null ? null : encodePairs(initialMetadata);
   return grpcCallRaw(service, sn, m, md, message, timeoutMs);
 }
 
@@ -90,7 +90,7 @@ export function grpcStream(
 ): u32 {
   const sn = utf8(serviceName);
   const m = utf8(method);
-  const md = initialMetadata === null ? null : encodePairs(initialMetadata);
+  const md: ArrayBuffer | null = initialMetadata === null ? null : encodePairs(initialMetadata);
   return grpcStreamRaw(service, sn, m, md);
 }
 

@@ -71,7 +71,7 @@ export function sendLocalResponse(
 export function sendLocalResponseBytes(
   statusCode: u32, details: ArrayBuffer, body: ArrayBuffer | null, headers: Array<BytesPair> | null, grpcStatus: i32 = -1,
 ): WasmResult {
-  const h = headers === null ? null : encodePairs(headers);
+  const h: ArrayBuffer | null = headers === null ? null : encodePairs(headers);
   return sendLocalResponseRaw(statusCode, details, body, h, grpcStatus);
 }
 

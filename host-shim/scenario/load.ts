@@ -559,7 +559,7 @@ const CALLOUT_EXPECT_KEYS = ["cluster", "method", "path", "authority", "headers"
 const GRPC_CALLOUT_EXPECT_KEYS = ["cluster", "service", "method", "refused"] as const;
 const LOG_EXPECT_KEYS = ["level", "contains"] as const;
 const STARTUP_LOG_EXPECT_KEYS = ["phase", "level", "contains"] as const;
-const TYPED_PROPERTY_KEYS = ["int", "uint", "bool", "double", "bytes", "timestamp", "base64"] as const;
+const TYPED_PROPERTY_KEYS = ["string", "int", "uint", "bool", "double", "bytes", "timestamp", "base64"] as const;
 
 const FAIL_STRATEGIES: readonly FailStrategy[] = ["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"];
 const CONFIGURE_EXPECTATIONS: readonly ConfigureExpectation[] = ["ok", "rejected", "trapped", "load-error", "fail"];
@@ -801,6 +801,10 @@ function readProperty(c: Ctx, raw: YamlNode | null, path: string): PropertyValue
         return undefined;
       }
       return { type: e.key, value: n };
+    }
+    case "string": {
+      const t = readText(c, e.value, p);
+      return t === undefined ? undefined : { type: "string", value: t };
     }
     case "bool": {
       const b = readBool(c, e.value, p);

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -359,6 +359,7 @@ plugins:
       i: null
       j: {bytes: text}
       k: {base64: AP8=}
+      l: {string: 1.10}
     filterState: {wasmesh.jwt.principal: user-1}
 `);
     const r = s!.requests[0]!;
@@ -374,6 +375,7 @@ plugins:
       i: { type: "notFound" },
       j: { type: "bytes", value: enc("text") },
       k: { type: "bytes", value: new Uint8Array([0, 255]) },
+      l: { type: "string", value: "1.10" },
     });
     expect(r.filterState).toEqual({ "wasmesh.jwt.principal": enc("user-1") });
   });
@@ -513,6 +515,11 @@ requests:
     expect(errorsOf(`${MINIMAL}host: {properties: {node.metadata.VERSION: 1.10}}\n`)).toEqual([
       "t.yaml:4:44: host.properties[\"node.metadata.VERSION\"]: ambiguous a number (1.1): write \"1.10\" for a string or a typed value such as {int: 1.10}, {double: …}, {bool: …}",
     ]);
+    expect(errorsOf(`${MINIMAL}host: {properties: {a: {int: 1.5}, b: {int: 1, bool: true}, c: {strng: x}}}\n`)).toEqual([
+      "t.yaml:4:30: host.properties.a.int: expected an integer, found a number (1.5)",
+      "t.yaml:4:39: host.properties.b: a typed value has exactly one of the keys string, int, uint, bool, double, bytes, timestamp, base64",
+      't.yaml:4:65: host.properties.c.strng: unknown type (did you mean "string"?)',
+    ]);
     const syntax = errorsOf(`name: x\nplugins: [\n`);
     expect(syntax).toHaveLength(1);
     expect(syntax[0]).toMatch(/^t\.yaml:\d+:\d+: : YAML [A-Z_]+: /);
@@ -528,6 +535,20 @@ requests:
     expect(errorsOf(`- ${MINIMAL.replace(/\n(?=.)/g, "\n  ")}- name: two\n  plugins: [{wasm: a.wasm, root: x}]\n`)).toEqual([
       't.yaml:5:28: [1].plugins[0].root: unknown key (did you mean "rootId"?)',
     ]);
+  });
+});
+
+describe("docs/scenarios.md", () => {
+  it("its example loads", () => {
+    const md = readFileSync(new URL("../../docs/scenarios.md", import.meta.url), "utf8");
+    const example = /```yaml\n([\s\S]*?)```/.exec(md)![1]!;
+    const [s] = load(example, "docs/scenarios.md");
+    expect(s!.host.clock).toBe(DEFAULT_CLOCK_MS);
+    expect(s!.requests.map((r) => [r.name, r.request === null, r.advance])).toEqual([
+      ["expired token", false, 0],
+      ["an hour later the cache refreshes", true, 3_600_000],
+    ]);
+    expect(s!.warnings).toEqual([]);
   });
 });
 

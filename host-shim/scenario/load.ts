@@ -118,6 +118,8 @@ export function parseScenarios(text: string, file: string): { scenarios: Scenari
     const scenario = readScenario(ctx, node, multi ? `[${i}]` : "");
     warnings.push(...own);
     if (scenario !== undefined) {
+      const twin = scenarios.find((s) => s.name === scenario.name);
+      if (twin !== undefined) ctx.error(nameNode(ctx, node), sub(multi ? `[${i}]` : "", "name"), `duplicate scenario name ${JSON.stringify(scenario.name)} (also at line ${twin.source.line})`);
       scenario.warnings = own.sort(byPosition).map(formatScenarioError);
       scenarios.push(scenario);
     }
@@ -612,11 +614,21 @@ function readScenario(c: Ctx, raw: YamlNode, path: string): Scenario | undefined
     const p = sub(path, "requests");
     readList(c, reqE.value, p, "requests")?.forEach((item, i) => {
       const step = readStep(c, item, idx(p, i), host);
-      if (step !== undefined) requests.push(step);
+      if (step === undefined) return;
+      // Failures are reported by request name, so names must tell entries apart.
+      const twin = requests.find((r) => r.name === step.name);
+      if (twin !== undefined) c.error(nameNode(c, item), sub(idx(p, i), "name"), `duplicate request name ${JSON.stringify(step.name)} (also at line ${twin.source.line})`);
+      requests.push(step);
     });
   }
   if (name === undefined) return undefined;
   return { name, tags, source: c.pos(node), host, plugins, expectConfigure, expectLogs, requests, warnings: [] };
+}
+
+/** The node of a map's `name` value (for errors about the name), else the map. */
+function nameNode(c: Ctx, raw: YamlNode): YamlNode | null {
+  const node = c.resolve(raw);
+  return isMap(node) ? ((node.get("name", true) as YamlNode | undefined) ?? node) : node;
 }
 
 function readHost(c: Ctx, raw: YamlNode | null, path: string, given: boolean): HostSettings {

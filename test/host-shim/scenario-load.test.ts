@@ -531,6 +531,13 @@ requests:
     expect(r.errors.map((e) => `${e.line}:${e.column} ${e.path}`)).toEqual(["2:18 plugins[0].wasm", "3:18 expectConfigure", "4:31 requests[0].advance"]);
   });
 
+  it("duplicate scenario and request names", () => {
+    expect(errorsOf(`- {name: a, plugins: [{wasm: a.wasm}], requests: [{name: r}, {name: r}]}\n- {name: a, plugins: [{wasm: a.wasm}]}\n`)).toEqual([
+      't.yaml:1:69: [0].requests[1].name: duplicate request name "r" (also at line 1)',
+      't.yaml:2:10: [1].name: duplicate scenario name "a" (also at line 1)',
+    ]);
+  });
+
   it("prefixes paths with the index in a list of scenarios", () => {
     expect(errorsOf(`- ${MINIMAL.replace(/\n(?=.)/g, "\n  ")}- name: two\n  plugins: [{wasm: a.wasm, root: x}]\n`)).toEqual([
       't.yaml:5:28: [1].plugins[0].root: unknown key (did you mean "rootId"?)',

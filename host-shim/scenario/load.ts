@@ -7,7 +7,7 @@
 // silently weaken a test, so unknown keys are errors.
 
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { basename, extname } from "node:path";
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import type { Node as YamlNode } from "yaml";
 import { parseDuration, parseInstantMillis, parseInstantNanos } from "./duration.ts";
@@ -141,16 +141,17 @@ export function loadScenarioFile(path: string): Scenario[] {
   return scenarios;
 }
 
-/**
- * Loads every `*.yaml` / `*.yml` file under `root` (a directory, searched
- * recursively in name order, or a single file). Errors of all files are
- * thrown together as one ScenarioLoadError. File names in messages and
- * `source` are `root` joined with the path below it.
- */
+// Loads scenario files: `root` is a directory (every *.yaml / *.yml below
+// it), a single file, or a glob such as "test/scenarios/**" + "/*.yaml"
+// (`*`, `?`, `**` and `{a,b}`). Files are read in name order; errors of all
+// files are thrown together as one ScenarioLoadError. File names in
+// messages and `source` start with `root` (or the glob's fixed prefix).
 export function loadScenarios(root: string): Scenario[] {
   const errors: ScenarioError[] = [];
   const scenarios: Scenario[] = [];
-  for (const file of scenarioFiles(root)) {
+  const files = scenarioFiles(root);
+  if (files.length === 0) errors.push({ file: root, line: 1, column: 1, path: "", message: "no scenario file matches" });
+  for (const file of files) {
     const r = parseScenarios(readFileSync(file, "utf8"), file);
     errors.push(...r.errors);
     scenarios.push(...r.scenarios);
@@ -159,19 +160,64 @@ export function loadScenarios(root: string): Scenario[] {
   return scenarios;
 }
 
-/** The scenario files under `root`, in name order (directories walked depth-first). */
+/** The scenario files named by `root` (see loadScenarios), in name order, directories depth-first. */
 export function scenarioFiles(root: string): string[] {
-  if (!statSync(root).isDirectory()) return [root];
+  const wildcard = /[*?{]/.exec(root);
+  if (wildcard === null) {
+    if (!statSync(root).isDirectory()) return [root];
+    return walkFiles(root).filter((f) => /\.ya?ml$/.test(f));
+  }
+  // Walk from the last directory before the first wildcard, then match the whole pattern.
+  const slash = root.lastIndexOf("/", wildcard.index);
+  const base = slash < 0 ? "." : root.slice(0, slash) || "/";
+  const pattern = globToRegExp(root);
+  return walkFiles(base).filter((f) => pattern.test(slash < 0 ? f.slice(2) : f));
+}
+
+function walkFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const full = join(dir, entry.name);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // a glob's base that does not exist matches nothing
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      // Concatenated, not path.join, so names keep the prefix as written ("./x" stays "./x").
+      const full = dir.endsWith("/") ? dir + entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(full);
+      else if (entry.isFile()) out.push(full);
     }
   };
   walk(root);
   return out;
+}
+
+// A glob as a RegExp over "/"-separated paths: "**" followed by "/" matches
+// any number of directories, "*" and "?" stay within one segment, "{a,b}"
+// are alternatives.
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  let braces = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === "*" && glob[i + 1] === "*") {
+      const slashAfter = glob[i + 2] === "/";
+      re += slashAfter ? "(?:.*/)?" : ".*";
+      i += slashAfter ? 2 : 1;
+    } else if (ch === "*") re += "[^/]*";
+    else if (ch === "?") re += "[^/]";
+    else if (ch === "{") {
+      braces++;
+      re += "(?:";
+    } else if (ch === "}" && braces > 0) {
+      braces--;
+      re += ")";
+    } else if (ch === "," && braces > 0) re += "|";
+    else re += ch.replace(/[.+^$(){}|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
 }
 
 // ---- Reading machinery ---------------------------------------------------

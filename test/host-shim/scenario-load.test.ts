@@ -7,6 +7,7 @@ import {
   DEFAULT_CLOCK_MS,
   ScenarioLoadError,
   decodeBase64,
+  globToRegExp,
   loadScenarioFile,
   loadScenarios,
   parseScenarios,
@@ -577,6 +578,11 @@ describe("files", () => {
       ["c", join(dir, "good", "sub", "c.yaml")],
     ]);
 
+    expect(loadScenarios(`${dir}/good/**/*.{yaml,yml}`).map((s) => s.name)).toEqual(["a1", "a2", "b", "c"]);
+    expect(loadScenarios(`${dir}/good/*.yaml`).map((s) => s.name)).toEqual(["b"]);
+    expect(loadScenarios(`${dir}/good/**/c.yaml`).map((s) => s.source.file)).toEqual([`${dir}/good/sub/c.yaml`]);
+    expect(() => loadScenarios(`${dir}/nowhere/*.yaml`)).toThrow(/no scenario file matches/);
+
     mkdirSync(join(dir, "bad"));
     writeFileSync(join(dir, "bad", "one.yaml"), "name: one\n");
     writeFileSync(join(dir, "bad", "two.yaml"), "plugins: [{wasm: a.wasm}]\n");
@@ -588,6 +594,17 @@ describe("files", () => {
     }
     expect(thrown).toBeInstanceOf(ScenarioLoadError);
     expect((thrown as Error).message).toBe(`${join(dir, "bad", "one.yaml")}:1:1: plugins: required\n${join(dir, "bad", "two.yaml")}:1:1: name: required`);
+  });
+});
+
+describe("globToRegExp", () => {
+  it("matches *, ?, ** and {a,b} over / separated paths", () => {
+    const g = globToRegExp("test/scenarios/**/*.{yaml,yml}");
+    expect(["test/scenarios/a.yaml", "test/scenarios/jwt/b.yml", "test/scenarios/x/y/c.yaml"].every((p) => g.test(p))).toBe(true);
+    expect(["test/scenarios/a.json", "test/scenariosX/a.yaml", "test/other/a.yaml"].some((p) => g.test(p))).toBe(false);
+    expect(globToRegExp("a/?.yaml").test("a/b.yaml")).toBe(true);
+    expect(globToRegExp("a/*.yaml").test("a/b/c.yaml")).toBe(false);
+    expect(globToRegExp("a+b/(x).yaml").test("a+b/(x).yaml")).toBe(true);
   });
 });
 

@@ -836,7 +836,11 @@ function readProperty(c: Ctx, raw: YamlNode | null, path: string): PropertyValue
   if (entries === null) return undefined;
   if (entries.length !== 1 || !(TYPED_PROPERTY_KEYS as readonly string[]).includes(entries[0]!.key)) {
     const first = entries.find((e) => !(TYPED_PROPERTY_KEYS as readonly string[]).includes(e.key));
-    if (first !== undefined) c.error(first.keyNode, sub(path, first.key), `unknown type${suggestion(first.key, TYPED_PROPERTY_KEYS)}`);
+    const typo = first && didYouMean(first.key, TYPED_PROPERTY_KEYS);
+    if (first !== undefined && typo !== undefined) c.error(first.keyNode, sub(path, first.key), `unknown type (did you mean ${JSON.stringify(typo)}?)`);
+    else if (first !== undefined) {
+      c.error(node, path, `a property value is a string, null or one typed value (${TYPED_PROPERTY_KEYS.map((k) => `{${k}: …}`).join(", ")}); give the entries of a map one by one with dotted names (node.metadata.NAMESPACE: …)`);
+    }
     else c.error(node, path, `a typed value has exactly one of the keys ${TYPED_PROPERTY_KEYS.join(", ")}`);
     return undefined;
   }

@@ -521,6 +521,9 @@ requests:
       "t.yaml:4:39: host.properties.b: a typed value has exactly one of the keys string, int, uint, bool, double, bytes, timestamp, base64",
       't.yaml:4:65: host.properties.c.strng: unknown type (did you mean "string"?)',
     ]);
+    expect(errorsOf(`${MINIMAL}host: {properties: {node.metadata: {NAMESPACE: prod}}}\n`)).toEqual([
+      't.yaml:4:36: host.properties["node.metadata"]: a property value is a string, null or one typed value ({string: …}, {int: …}, {uint: …}, {bool: …}, {double: …}, {bytes: …}, {timestamp: …}, {base64: …}); give the entries of a map one by one with dotted names (node.metadata.NAMESPACE: …)',
+    ]);
     const syntax = errorsOf(`name: x\nplugins: [\n`);
     expect(syntax).toHaveLength(1);
     expect(syntax[0]).toMatch(/^t\.yaml:\d+:\d+: : YAML [A-Z_]+: /);

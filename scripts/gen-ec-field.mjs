@@ -285,6 +285,29 @@ function field25519() {
   return out.join("\n");
 }
 
+/** Curve constants of edwards25519 (RFC 8032 §5.1), as plain limbs of GF(2^255-19). */
+function ed25519Constants() {
+  const p = (1n << 255n) - 19n;
+  const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+  const pw = (b, e, m) => { let r = 1n; for (b %= m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m; return r; };
+  const d = (((-121665n * pw(121666n, p - 2n, p)) % p) + p) % p;
+  const sqrtm1 = pw(2n, (p - 1n) / 4n, p);
+  const bx = 15112221349535400772501151409588531511454012693041857206046113283949847762202n;
+  const by = 46316835694926478169428394003475163141307993866256225615783033603165251855960n;
+  if ((((by * by - bx * bx - 1n - d * bx * bx % p * by % p * by) % p) + p) % p !== 0n) throw new Error("B not on curve");
+  const R = 1n << 261n;
+  const c = (name, v, doc) => `/** ${doc} */\nexport const ${name}: usize = memory.data<u64>([${u64list(limbs(v, 9))}]);`;
+  return [
+    `// ---- edwards25519 constants: -x^2 + y^2 = 1 + d x^2 y^2 over GF(2^255-19) ----`,
+    c("ed25519_D", d, "d = -121665/121666"),
+    c("ed25519_D2", (2n * d) % p, "2d"),
+    c("ed25519_SQRTM1", sqrtm1, "sqrt(-1) = 2^((p-1)/4)"),
+    c("ed25519_BX", bx, "the base point B, x"),
+    c("ed25519_BY", by, "the base point B, y = 4/5"),
+    c("ed25519_L_2P256", ((1n << 256n) * R) % L, "2^256 R mod L: a Montgomery product with it multiplies by 2^256 mod L"),
+  ].join("\n");
+}
+
 const P256 = (1n << 256n) - (1n << 224n) + (1n << 192n) + (1n << 96n) - 1n;
 const N256 = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const P384 = (1n << 384n) - (1n << 128n) - (1n << 96n) + (1n << 32n) - 1n;
@@ -309,6 +332,7 @@ const parts = [
   montField("fn521", 521, N521, "P-521 group order, Montgomery form"),
   montField("fl25519", 253, L25519, "Ed25519 group order L, Montgomery form"),
   field25519(),
+  ed25519Constants(),
 ];
 // Check the column bound that lets a column sum without carries: 2n products of 29-bit limbs.
 for (const [bits] of [[521]]) {

@@ -192,10 +192,10 @@ function ${C}_madd(r: usize, p: usize, qx: usize, qy: usize): void {
  */
 function ${C}_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   // Jacobian multiples first, then one inversion for all of them (Montgomery's trick).
-  const jac = new StaticArray<u64>(count * ${3 * n});
-  const pre = new StaticArray<u64>(count * ${n});
-  const J = changetype<usize>(jac);
-  const PRE = changetype<usize>(pre);
+  // Raw heap blocks, not managed objects: a managed temporary held only as an address would not
+  // be a GC root, and the collector may free it at the next allocation.
+  const J = heap.alloc(<usize>count * ${3 * FE});
+  const PRE = heap.alloc(<usize>count * ${FE});
   const P2 = ${C}_ACC;
   memory.copy(J, px, ${FE});
   memory.copy(J + ${FE}, py, ${FE});
@@ -234,6 +234,8 @@ function ${C}_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
     ${F}_mul(zi2, zi2, zi);
     ${F}_mul(tab + <usize>i * ${2 * FE} + ${FE}, pt + ${FE}, zi2);
   }
+  heap.free(PRE);
+  heap.free(J);
 }
 
 /** The generator's table of odd multiples, built on first use and kept for the module's life. */

@@ -3254,3 +3254,17 @@ export function f25519_pow22523(r: usize, a: usize): void {
   }
   memory.copy(r, acc, 72);
 }
+
+// ---- edwards25519 constants: -x^2 + y^2 = 1 + d x^2 y^2 over GF(2^255-19) ----
+/** d = -121665/121666 */
+export const ed25519_D: usize = memory.data<u64>([0x135978a3, 0xf5a6e50, 0x10762add, 0x149a82, 0x1e898007, 0x3cbbbc, 0x19ce331d, 0x1dc56dff, 0x52036c]);
+/** 2d */
+export const ed25519_D2: usize = memory.data<u64>([0x6b2f159, 0x1eb4dca1, 0xec55ba, 0x293505, 0x1d13000e, 0x797779, 0x139c663a, 0x1b8adbff, 0x2406d9]);
+/** sqrt(-1) = 2^((p-1)/4) */
+export const ed25519_SQRTM1: usize = memory.data<u64>([0xa0ea0b0, 0x770d93a, 0xbf91e31, 0x6300d5a, 0x1d7a72f4, 0x4c9efd, 0x1c2cad34, 0x1009f83b, 0x2b8324]);
+/** the base point B, x */
+export const ed25519_BX: usize = memory.data<u64>([0xf25d51a, 0xab16b04, 0x969ecb2, 0x198ec12a, 0xdc5c692, 0x1118feeb, 0xffb0293, 0x1a79adca, 0x216936]);
+/** the base point B, y = 4/5 */
+export const ed25519_BY: usize = memory.data<u64>([0x6666658, 0x13333333, 0x19999999, 0xccccccc, 0x6666666, 0x13333333, 0x19999999, 0xccccccc, 0x666666]);
+/** 2^256 R mod L: a Montgomery product with it multiplies by 2^256 mod L */
+export const ed25519_L_2P256: usize = memory.data<u64>([0x8c914a5, 0x20c3580, 0x1b47c606, 0x153fad37, 0x1ccb96fa, 0x1d217f5b, 0x1ee77639, 0xdf0c268, 0x32823]);

@@ -162,10 +162,10 @@ function p256_madd(r: usize, p: usize, qx: usize, qy: usize): void {
  */
 function p256_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   // Jacobian multiples first, then one inversion for all of them (Montgomery's trick).
-  const jac = new StaticArray<u64>(count * 27);
-  const pre = new StaticArray<u64>(count * 9);
-  const J = changetype<usize>(jac);
-  const PRE = changetype<usize>(pre);
+  // Raw heap blocks, not managed objects: a managed temporary held only as an address would not
+  // be a GC root, and the collector may free it at the next allocation.
+  const J = heap.alloc(<usize>count * 216);
+  const PRE = heap.alloc(<usize>count * 72);
   const P2 = p256_ACC;
   memory.copy(J, px, 72);
   memory.copy(J + 72, py, 72);
@@ -204,6 +204,8 @@ function p256_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
     fp256_mul(zi2, zi2, zi);
     fp256_mul(tab + <usize>i * 144 + 72, pt + 72, zi2);
   }
+  heap.free(PRE);
+  heap.free(J);
 }
 
 /** The generator's table of odd multiples, built on first use and kept for the module's life. */
@@ -465,10 +467,10 @@ function p384_madd(r: usize, p: usize, qx: usize, qy: usize): void {
  */
 function p384_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   // Jacobian multiples first, then one inversion for all of them (Montgomery's trick).
-  const jac = new StaticArray<u64>(count * 42);
-  const pre = new StaticArray<u64>(count * 14);
-  const J = changetype<usize>(jac);
-  const PRE = changetype<usize>(pre);
+  // Raw heap blocks, not managed objects: a managed temporary held only as an address would not
+  // be a GC root, and the collector may free it at the next allocation.
+  const J = heap.alloc(<usize>count * 336);
+  const PRE = heap.alloc(<usize>count * 112);
   const P2 = p384_ACC;
   memory.copy(J, px, 112);
   memory.copy(J + 112, py, 112);
@@ -507,6 +509,8 @@ function p384_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
     fp384_mul(zi2, zi2, zi);
     fp384_mul(tab + <usize>i * 224 + 112, pt + 112, zi2);
   }
+  heap.free(PRE);
+  heap.free(J);
 }
 
 /** The generator's table of odd multiples, built on first use and kept for the module's life. */
@@ -776,10 +780,10 @@ function p521_madd(r: usize, p: usize, qx: usize, qy: usize): void {
  */
 function p521_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   // Jacobian multiples first, then one inversion for all of them (Montgomery's trick).
-  const jac = new StaticArray<u64>(count * 54);
-  const pre = new StaticArray<u64>(count * 18);
-  const J = changetype<usize>(jac);
-  const PRE = changetype<usize>(pre);
+  // Raw heap blocks, not managed objects: a managed temporary held only as an address would not
+  // be a GC root, and the collector may free it at the next allocation.
+  const J = heap.alloc(<usize>count * 432);
+  const PRE = heap.alloc(<usize>count * 144);
   const P2 = p521_ACC;
   memory.copy(J, px, 144);
   memory.copy(J + 144, py, 144);
@@ -818,6 +822,8 @@ function p521_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
     fp521_mul(zi2, zi2, zi);
     fp521_mul(tab + <usize>i * 288 + 144, pt + 144, zi2);
   }
+  heap.free(PRE);
+  heap.free(J);
 }
 
 /** The generator's table of odd multiples, built on first use and kept for the module's life. */

@@ -38,6 +38,14 @@ export interface CheckOptions {
   implicitStuck?: boolean;
 }
 
+/**
+ * What `wasmesh replay` cannot observe through Envoy (spec/scenario-format.md,
+ * "Replay against Envoy"): it checks only upstream (via an echo upstream),
+ * response and metrics (via admin stats). Pass as `skip` and report these
+ * as not checked.
+ */
+export const REPLAY_UNCHECKED_SECTIONS: readonly ExpectationSection[] = ["localReply", "stuck", "callouts", "grpcCallouts", "logs", "noLogsAbove", "filterState", "timeline"];
+
 export function formatFailure(f: Failure): string {
   return `${f.path}: ${f.message}`;
 }

@@ -6,6 +6,7 @@ import {
   checkStartupLogs,
   formatFailure,
   grpcCalloutMatches,
+  REPLAY_UNCHECKED_SECTIONS,
   showBytes,
   uncheckedSections,
   type CheckOptions,
@@ -253,9 +254,12 @@ describe("options", () => {
 
   it("skip: sections a host cannot observe are not checked, and are listed as unchecked", () => {
     const x = expectations("response: {status: 401}\nlogs: [{contains: denied}]\ncallouts: []\ntimeline: [on_log]");
-    const skip = ["callouts", "grpcCallouts", "logs", "noLogsAbove", "filterState", "timeline"] as const;
-    expect(checkExpectations(x, observed(), { skip }).map(formatFailure)).toEqual(["expect.response.status: expected 401, observed 200"]);
+    const skip = REPLAY_UNCHECKED_SECTIONS;
+    expect(checkExpectations(x, observed({ stuck: true }), { skip }).map(formatFailure)).toEqual(["expect.response.status: expected 401, observed 200"]);
     expect(uncheckedSections(x, skip)).toEqual(["callouts", "logs", "timeline"]);
+    // Everything the format names is either checked by replay or listed as not checked.
+    const all = ["upstream", "response", "localReply", "stuck", "callouts", "grpcCallouts", "logs", "noLogsAbove", "metrics", "filterState", "timeline"];
+    expect(all.filter((k) => !skip.includes(k as never))).toEqual(["upstream", "response", "metrics"]);
   });
 });
 

@@ -29,6 +29,9 @@ class DirState {
   pending = new BodyRef(new Uint8Array(0));
   pendingEos = false;
   heldTrailers = false;
+  /** proxy_continue_stream was called during this filter's own callback: resume once its
+   *  status has been applied (§5.3). */
+  resumeRequested = false;
 }
 
 class Slot {
@@ -74,6 +77,8 @@ export class HttpStream {
   readonly filterState: Map<string, Uint8Array>;
   private readonly slots: Slot[];
   private pumping = false;
+  /** The filter whose callback is running, while it runs. */
+  private inCallback: Slot | null = null;
   private again = false;
   private requestAborted = false;
   private responseStarted = false;
@@ -180,6 +185,16 @@ export class HttpStream {
   // ---- delivering one frame to one filter ----------------------------------------------
 
   private deliver(slot: Slot, dir: Dir, frame: Frame): void {
+    this.deliverFrame(slot, dir, frame);
+    for (const d of ["request", "response"] as Dir[]) {
+      const st = slot.dir(d);
+      if (!st.resumeRequested) continue;
+      st.resumeRequested = false;
+      if (slot.ctx && st.stop !== "none") this.resume(slot.ctx, d);
+    }
+  }
+
+  private deliverFrame(slot: Slot, dir: Dir, frame: Frame): void {
     if (slot.bypass) return this.passThrough(slot, dir, frame);
     const vm = slot.vm!;
     if (vm.failed) {
@@ -294,7 +309,14 @@ export class HttpStream {
    */
   private callStatus(slot: Slot, name: string, args: number[]): number | "failed" | "local-reply" {
     const ctx = slot.ctx!;
-    const r: CallResult = slot.vm!.call(name, ctx, args, "stream");
+    this.inCallback = slot;
+    let r: CallResult;
+    try {
+      r = slot.vm!.call(name, ctx, args, "stream");
+    } finally {
+      this.inCallback = null;
+    }
+    if (this.finished) return "failed"; // reset by the callback (close_stream)
     if (r === TRAPPED) {
       if (slot.plugin.spec.failStrategy === "FAIL_OPEN") {
         slot.bypass = true;
@@ -357,6 +379,10 @@ export class HttpStream {
     if (dir === "request" && this.requestAborted) return;
     const slot = this.slots[ctx.slot];
     const st = slot.dir(dir);
+    if (this.inCallback === slot) {
+      st.resumeRequested = true;
+      return;
+    }
     switch (st.stop) {
       case "headers":
       case "headers-only":

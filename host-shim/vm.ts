@@ -257,10 +257,10 @@ export class Vm {
     }
     if (record) record.result = result === TRAPPED ? "trap" : result;
     if (this.depth === 0 && this.deferred.length) {
+      // After the callback returns, in call order (§5.10), before the host goes on.
       const actions = this.deferred;
       this.deferred = [];
-      // After the callback returns, in call order, as separate steps of the event loop.
-      for (const a of actions) this.host.scheduler.post(a);
+      for (const a of actions) a();
     }
     return result;
   }

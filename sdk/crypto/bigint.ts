@@ -12,9 +12,10 @@
 // For the column sums to be contiguous loads, the second operand and the modulus are stored
 // reversed (`br[k-1-t] = b_t`). Every limb buffer has PAD zero limbs before and after its k
 // limbs, so an inner loop may round its range outwards to whole chunks of 4: each extra
-// product has a zero factor from a padding limb. Results are written in place (column i only
-// reads limbs the earlier columns no longer need), forward and reversed at once, so one
-// squaring's output is the next squaring's input without a copy.
+// product has a zero factor from a padding limb. Results are written forward and reversed at
+// once, so one squaring's output is the next squaring's input without a copy; into other
+// buffers than the inputs (the exponentiation alternates two), because a column reading a limb
+// that the previous column just stored would stall on store-to-load forwarding.
 //
 // R = 2^(28k) > 4n, so inputs and outputs below 2n stay below 2n (Walter, "Montgomery
 // exponentiation needs no final subtractions", 1999): the exponentiation never subtracts n;
@@ -134,172 +135,7 @@ export function montInverse(n0: u32): u32 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Montgomery multiplication and squaring
+// Montgomery multiplication and squaring: generated with unrolled column sums (see
+// scripts/gen-mont.mjs for why).
 
-/**
- * out = a·b·R^-1 mod n, in [0, 2n) when a, b < 2n. Writes out forward and reversed (outR).
- * `a` forward, `br` = b reversed, `m` scratch (k+PAD limbs, contents irrelevant), `nr` = n
- * reversed, n0 = n's limb 0, n0inv = -n^-1 mod 2^28. `out` may be `a` (in place); `outR` must
- * not be `br`.
- */
-export function montMul(out: usize, outR: usize, a: usize, br: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
-  let c: u64 = 0;
-  const km1 = k - 1;
-  // Columns 0..k-1: the reduction digits m_i are chosen; nothing is output.
-  for (let i = 0; i < k; i++) {
-    let s0: u64 = 0, s1: u64 = 0;
-    const off = <usize>(km1 - i) << 2;
-    const pa = a, pb = br + off, pm = m, pn = nr + off;
-    const end = <usize>(i + 1) << 2;
-    store<u32>(m + (<usize>i << 2), 0); // m_i is not chosen yet: its product with n_0 must be 0
-    if (ASC_FEATURE_SIMD) {
-      let x = i64x2.splat(0), y = i64x2.splat(0);
-      for (let q: usize = 0; q < end; q += 16) {
-        const va = v128.load(pa + q), vb = v128.load(pb + q);
-        const vm = v128.load(pm + q), vn = v128.load(pn + q);
-        x = i64x2.add(x, i64x2.extmul_low_i32x4_u(va, vb));
-        y = i64x2.add(y, i64x2.extmul_low_i32x4_u(vm, vn));
-        x = i64x2.add(x, i64x2.extmul_high_i32x4_u(va, vb));
-        y = i64x2.add(y, i64x2.extmul_high_i32x4_u(vm, vn));
-      }
-      x = i64x2.add(x, y);
-      s0 = <u64>i64x2.extract_lane(x, 0);
-      s1 = <u64>i64x2.extract_lane(x, 1);
-    } else {
-      for (let q: usize = 0; q < end; q += 16) {
-        s0 += mul(pa + q, pb + q) + mul(pa + q + 8, pb + q + 8) + mul(pm + q, pn + q) + mul(pm + q + 8, pn + q + 8);
-        s1 += mul(pa + q + 4, pb + q + 4) + mul(pa + q + 12, pb + q + 12) + mul(pm + q + 4, pn + q + 4) + mul(pm + q + 12, pn + q + 12);
-      }
-    }
-    let lo = (s0 & MASK) + (s1 & MASK) + (c & MASK);
-    const hi = (s0 >> 28) + (s1 >> 28) + (c >> 28);
-    const mi = (<u32>lo * n0inv) & <u32>MASK;
-    store<u32>(m + (<usize>i << 2), mi);
-    lo += <u64>mi * <u64>n0;
-    c = hi + (lo >> 28);
-  }
-  // Columns k..2k-2: limb i-k of the result.
-  for (let i = k; i < 2 * k - 1; i++) {
-    let s0: u64 = 0, s1: u64 = 0;
-    const j0 = (i - km1) & ~3;
-    const off = <usize>(km1 - i + j0) << 2; // may be up to 3 limbs before limb 0: padding
-    const pa = a + (<usize>j0 << 2), pb = br + off, pm = m + (<usize>j0 << 2), pn = nr + off;
-    const end = <usize>(k - j0) << 2;
-    if (ASC_FEATURE_SIMD) {
-      let x = i64x2.splat(0), y = i64x2.splat(0);
-      for (let q: usize = 0; q < end; q += 16) {
-        const va = v128.load(pa + q), vb = v128.load(pb + q);
-        const vm = v128.load(pm + q), vn = v128.load(pn + q);
-        x = i64x2.add(x, i64x2.extmul_low_i32x4_u(va, vb));
-        y = i64x2.add(y, i64x2.extmul_low_i32x4_u(vm, vn));
-        x = i64x2.add(x, i64x2.extmul_high_i32x4_u(va, vb));
-        y = i64x2.add(y, i64x2.extmul_high_i32x4_u(vm, vn));
-      }
-      x = i64x2.add(x, y);
-      s0 = <u64>i64x2.extract_lane(x, 0);
-      s1 = <u64>i64x2.extract_lane(x, 1);
-    } else {
-      for (let q: usize = 0; q < end; q += 16) {
-        s0 += mul(pa + q, pb + q) + mul(pa + q + 8, pb + q + 8) + mul(pm + q, pn + q) + mul(pm + q + 8, pn + q + 8);
-        s1 += mul(pa + q + 4, pb + q + 4) + mul(pa + q + 12, pb + q + 12) + mul(pm + q + 4, pn + q + 4) + mul(pm + q + 12, pn + q + 12);
-      }
-    }
-    const lo = (s0 & MASK) + (s1 & MASK) + (c & MASK);
-    c = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (lo >> 28);
-    const t = i - k;
-    store<u32>(out + (<usize>t << 2), <u32>(lo & MASK));
-    store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK));
-  }
-  store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
-}
-
-/**
- * out = a²·R^-1 mod n, in [0, 2n) when a < 2n. `a` forward and `ar` reversed (the same
- * number); both may be the outputs (`out`, `outR`). Other arguments as for montMul.
- */
-export function montSqr(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
-  let c: u64 = 0;
-  const km1 = k - 1;
-  for (let i = 0; i < 2 * k - 1; i++) {
-    // Cross products a_j·a_(i-j) for lo ≤ j < i-j, doubled; then the diagonal a_(i/2)².
-    const lo = i < k ? 0 : i - km1;
-    const hi = (i - 1) >> 1; // last j of the cross products (may be < lo)
-    const j0 = lo & ~3;
-    let x0: u64 = 0, x1: u64 = 0;
-    let j = j0;
-    {
-      const off = <usize>(km1 - i + j0) << 2;
-      const pa = a + (<usize>j0 << 2), pb = ar + off;
-      const end = <usize>(hi - 3 - j0 + 1) << 2; // whole chunks only: q ≤ 4·(hi-3-j0)
-      if (ASC_FEATURE_SIMD) {
-        let x = i64x2.splat(0);
-        let q: usize = 0;
-        for (; <isize>q < <isize>end; q += 16) {
-          const va = v128.load(pa + q), vb = v128.load(pb + q);
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(va, vb));
-          x = i64x2.add(x, i64x2.extmul_high_i32x4_u(va, vb));
-        }
-        j += <i32>(q >> 2);
-        x0 = <u64>i64x2.extract_lane(x, 0);
-        x1 = <u64>i64x2.extract_lane(x, 1);
-      } else {
-        let q: usize = 0;
-        for (; <isize>q < <isize>end; q += 16) {
-          x0 += mul(pa + q, pb + q) + mul(pa + q + 8, pb + q + 8);
-          x1 += mul(pa + q + 4, pb + q + 4) + mul(pa + q + 12, pb + q + 12);
-        }
-        j += <i32>(q >> 2);
-      }
-      for (; j <= hi; j++) x0 += mul(a + (<usize>j << 2), ar + (<usize>(km1 - i + j) << 2));
-    }
-    // Reduction products m_j·n_(i-j), as in montMul.
-    let s0: u64 = 0, s1: u64 = 0;
-    if (i < k) store<u32>(m + (<usize>i << 2), 0); // m_i is not chosen yet
-    {
-      const mj0 = i < k ? 0 : j0;
-      const off = <usize>(km1 - i + mj0) << 2;
-      const pm = m + (<usize>mj0 << 2), pn = nr + off;
-      const end = <usize>((i < k ? i + 1 : k) - mj0) << 2;
-      if (ASC_FEATURE_SIMD) {
-        let y = i64x2.splat(0);
-        for (let q: usize = 0; q < end; q += 16) {
-          const vm = v128.load(pm + q), vn = v128.load(pn + q);
-          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(vm, vn));
-          y = i64x2.add(y, i64x2.extmul_high_i32x4_u(vm, vn));
-        }
-        s0 = <u64>i64x2.extract_lane(y, 0);
-        s1 = <u64>i64x2.extract_lane(y, 1);
-      } else {
-        for (let q: usize = 0; q < end; q += 16) {
-          s0 += mul(pm + q, pn + q) + mul(pm + q + 8, pn + q + 8);
-          s1 += mul(pm + q + 4, pn + q + 4) + mul(pm + q + 12, pn + q + 12);
-        }
-      }
-    }
-    s0 += x0 << 1;
-    s1 += x1 << 1;
-    let d: u64 = 0;
-    if ((i & 1) == 0) d = mul(a + (<usize>(i >> 1) << 2), a + (<usize>(i >> 1) << 2));
-    let low = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
-    const high = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28);
-    if (i < k) {
-      const mi = (<u32>low * n0inv) & <u32>MASK;
-      store<u32>(m + (<usize>i << 2), mi);
-      low += <u64>mi * <u64>n0;
-      c = high + (low >> 28);
-    } else {
-      c = high + (low >> 28);
-      const t = i - k;
-      store<u32>(out + (<usize>t << 2), <u32>(low & MASK));
-      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(low & MASK));
-    }
-  }
-  store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
-}
-
-// @ts-ignore: decorator
-@inline function mul(p: usize, q: usize): u64 {
-  return <u64>(<u32>load<u32>(p)) * <u64>(<u32>load<u32>(q));
-}
+export { montMul, montSqr } from "./bigint-kernels";

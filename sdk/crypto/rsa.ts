@@ -26,7 +26,7 @@ export const RSA_MAX_BITS: i32 = 4096;
 
 // Scratch limb buffers for one exponentiation (static: no allocation while verifying).
 const BUF_BYTES: usize = <usize>BUF_LIMBS << 2;
-const SCRATCH_COUNT: usize = 7;
+const SCRATCH_COUNT: usize = 9;
 const SCRATCH: usize = memory.data(<i32>(BUF_BYTES * SCRATCH_COUNT), 16);
 // @ts-ignore: decorator
 @inline function scratch(i: usize): usize {
@@ -97,7 +97,7 @@ export class RsaPublicKey {
     const k = this.k;
     const nf = limb0(this.n), nr = limb0(this.nr);
     memory.fill(SCRATCH, 0, BUF_BYTES * SCRATCH_COUNT);
-    const a = scratch(0), ar = scratch(1), m = scratch(2);
+    const a = scratch(0), ar = scratch(1), m = scratch(2), sq = scratch(3), sqr = scratch(4);
     // 2^(bits-1) < n (n is odd), then double up to 2^(28k) mod n = R mod n, then once more:
     // 2R mod n is 2 in Montgomery form.
     const top = this.bits - 1;
@@ -108,7 +108,8 @@ export class RsaPublicKey {
     const exp = LIMB_BITS * k;
     for (let b = 30 - clz(exp); b >= 0; b--) {
       reverseLimbs(ar, a, k);
-      montSqr(a, ar, a, ar, m, nr, k, this.n0, this.n0inv);
+      montSqr(sq, sqr, a, ar, m, nr, k, this.n0, this.n0inv);
+      memory.copy(a, sq, <usize>k << 2);
       if (compareLimbs(a, nf, k) >= 0) subLimbs(a, 0, nf, k);
       if ((exp >> b) & 1) doubleMod(a, nf, k);
     }
@@ -125,23 +126,31 @@ export class RsaPublicKey {
     const nf = limb0(this.n), nr = limb0(this.nr);
     const n0 = this.n0, n0inv = this.n0inv;
     memory.fill(SCRATCH, 0, BUF_BYTES * SCRATCH_COUNT); // padding limbs must be zero
-    const x = scratch(0), xr = scratch(1), xmr = scratch(2), y = scratch(3), yr = scratch(4);
-    const m = scratch(5), sink = scratch(6);
+    const x = scratch(0), xr = scratch(1), xmr = scratch(2), m = scratch(3), sink = scratch(4);
+    // The kernels never write over their inputs: y (and y reversed) alternate between two
+    // buffer pairs.
+    let y = scratch(5), yr = scratch(6), z = scratch(7), zr = scratch(8), t: usize = 0;
     limbsFromBytes(x, xr, k, sig.dataStart, sig.length);
     if (compareLimbs(x, nf, k) >= 0) return null;
-    // y = x·R (Montgomery form of x), kept reversed in xmr for the multiplications.
+    // y = x·R (Montgomery form of x), also kept reversed in xmr for the multiplications.
     montMul(y, xmr, x, limb0(this.r2r), m, nr, k, n0, n0inv);
     memory.copy(yr, xmr, <usize>k << 2);
     // Left to right over e's bits below the top one. The last bit (e is odd) multiplies by
     // the plain x instead of x·R, which leaves Montgomery form: (x^(e-1)·R)·x·R^-1 = x^e.
     const e = this.e;
     for (let b = 30 - <i32>clz(e); b >= 1; b--) {
-      montSqr(y, yr, y, yr, m, nr, k, n0, n0inv);
-      if ((e >> b) & 1) montMul(y, yr, y, xmr, m, nr, k, n0, n0inv);
+      montSqr(z, zr, y, yr, m, nr, k, n0, n0inv);
+      t = y; y = z; z = t;
+      t = yr; yr = zr; zr = t;
+      if ((e >> b) & 1) {
+        montMul(z, zr, y, xmr, m, nr, k, n0, n0inv);
+        t = y; y = z; z = t;
+        t = yr; yr = zr; zr = t;
+      }
     }
-    montSqr(y, yr, y, yr, m, nr, k, n0, n0inv);
-    montMul(y, sink, y, xr, m, nr, k, n0, n0inv);
-    // y ≤ n here (x < n, y < 2n, R > 4n); n itself means x^e ≡ 0.
+    montSqr(z, zr, y, yr, m, nr, k, n0, n0inv);
+    montMul(y, sink, z, xr, m, nr, k, n0, n0inv);
+    // y ≤ n here (x < n, z < 2n, R > 4n); n itself means x^e ≡ 0.
     if (compareLimbs(y, nf, k) >= 0) subLimbs(y, 0, nf, k);
     const out = new Uint8Array(this.size);
     limbsToBytes(out.dataStart, this.size, y, k);

@@ -118,3 +118,79 @@ export function parseRepeat(input: Uint8Array, rounds: i32): i32 {
   for (let i = 0; i < rounds; i++) if (parseJson(input).ok) n++;
   return n;
 }
+
+// --- JWK (sdk/crypto/jwk.ts), reported as JSON built with the value tree ---
+import { Jwk, JwksResult, JwkResult, parseJwkString, parseJwksString, parseJwksBytes } from "../../../sdk/crypto/jwk";
+import { base64UrlEncode } from "../../../sdk/crypto/base64";
+
+function bytesOrNull(b: Uint8Array | null): JsonValue {
+  return b === null ? changetype<JsonValue>(new JsonNull()) : changetype<JsonValue>(new JsonString(base64UrlEncode(b)));
+}
+function stringOrNull(s: string | null): JsonValue {
+  return s === null ? changetype<JsonValue>(new JsonNull()) : changetype<JsonValue>(new JsonString(s));
+}
+function describeKey(k: Jwk): JsonObject {
+  const o = new JsonObject();
+  o.set("index", JsonNumber.fromInt(k.index));
+  o.set("kty", new JsonString(k.ktyName));
+  o.set("kid", stringOrNull(k.kid));
+  o.set("alg", stringOrNull(k.alg));
+  o.set("use", stringOrNull(k.use));
+  const ops = k.keyOps;
+  if (ops === null) o.set("key_ops", new JsonNull());
+  else {
+    const a = new JsonArray();
+    for (let i = 0; i < ops.length; i++) a.push(new JsonString(ops[i]));
+    o.set("key_ops", a);
+  }
+  o.set("n", bytesOrNull(k.n));
+  o.set("e", bytesOrNull(k.e));
+  o.set("bits", JsonNumber.fromInt(k.modulusBits));
+  o.set("crv", JsonNumber.fromInt(<i64>k.crv));
+  o.set("x", bytesOrNull(k.x));
+  o.set("y", bytesOrNull(k.y));
+  o.set("k", bytesOrNull(k.k));
+  return o;
+}
+function describeSet(r: JwksResult): string {
+  const o = new JsonObject();
+  const err = r.error;
+  if (err !== null) {
+    o.set("error", new JsonString(err.toString()));
+    return stringify(o);
+  }
+  const set = r.set!;
+  const keys = new JsonArray();
+  for (let i = 0; i < set.keys.length; i++) keys.push(describeKey(set.keys[i]));
+  o.set("keys", keys);
+  const skipped = new JsonArray();
+  for (let i = 0; i < set.skipped.length; i++) skipped.push(new JsonString(set.skipped[i].toString()));
+  o.set("skipped", skipped);
+  return stringify(o);
+}
+
+/** A JWKS, described as {"keys":[…],"skipped":["keys[1].kty: …"]} or {"error":"path: message"}. */
+export function jwks(text: string): string {
+  return describeSet(parseJwksString(text));
+}
+export function jwksBytes(text: Uint8Array): string {
+  return describeSet(parseJwksBytes(text));
+}
+/** One JWK, described as {"key":{…}} or {"error":"path: message"}. */
+export function jwk(text: string): string {
+  const r: JwkResult = parseJwkString(text);
+  const o = new JsonObject();
+  const err = r.error;
+  if (err !== null) o.set("error", new JsonString(err.toString()));
+  else o.set("key", describeKey(r.key!));
+  return stringify(o);
+}
+/** kid lookup: indexes of the keys with that kid. */
+export function jwksKidIndexes(text: string, kid: string): string {
+  const r = parseJwksString(text);
+  if (r.set === null) return "!";
+  const found = r.set!.byKid(kid);
+  let out = "";
+  for (let i = 0; i < found.length; i++) out += (i > 0 ? "," : "") + found[i].index.toString();
+  return out;
+}

@@ -26,7 +26,7 @@ const data = (x, n) => `memory.data<u64>([${limbs(x, n).map(hex).join(", ")}])`;
 
 const curves = [
   {
-    C: "p256", bits: 256, bytes: 32, wg: 8, wq: 5,
+    C: "p256", bits: 256, bytes: 32, wg: 8, wq: 5, h: 128,
     p: (1n << 256n) - (1n << 224n) + (1n << 192n) + (1n << 96n) - 1n,
     n: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
     b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
@@ -34,7 +34,7 @@ const curves = [
     gy: 0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n,
   },
   {
-    C: "p384", bits: 384, bytes: 48, wg: 7, wq: 5,
+    C: "p384", bits: 384, bytes: 48, wg: 7, wq: 5, h: 192,
     p: (1n << 384n) - (1n << 128n) - (1n << 96n) + (1n << 32n) - 1n,
     n: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
     b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
@@ -42,7 +42,7 @@ const curves = [
     gy: 0x3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5fn,
   },
   {
-    C: "p521", bits: 521, bytes: 66, wg: 7, wq: 5,
+    C: "p521", bits: 521, bytes: 66, wg: 7, wq: 5, h: 261,
     p: (1n << 521n) - 1n,
     n: 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
     b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
@@ -70,8 +70,8 @@ export const ${C}_BYTES = ${c.bytes};
 /** wNAF widths: the generator's table is built once; each key builds its own narrower one. */
 export const ${C}_WG = ${c.wg};
 export const ${C}_WQ = ${c.wq};
-/** u64 slots in a key's table of odd multiples (affine x, y). */
-export const ${C}_KEY_TABLE_SLOTS = ${qEntries * 2 * n};
+/** u64 slots in a key's tables: odd multiples (affine x, y) of Q, then of 2^${c.h} Q. */
+export const ${C}_KEY_TABLE_SLOTS = ${2 * qEntries * 2 * n};
 
 const ${C}_B: usize = ${data(mont(c.b), n)};
 const ${C}_GX: usize = ${data(mont(c.gx), n)};
@@ -92,6 +92,14 @@ const ${C}_U1: usize = memory.data(${FE}, 16);
 const ${C}_U2: usize = memory.data(${FE}, 16);
 const ${C}_NAF1: usize = memory.data(${29 * n + 16}, 16);
 const ${C}_NAF2: usize = memory.data(${29 * n + 16}, 16);
+const ${C}_NAF3: usize = memory.data(${29 * n + 16}, 16);
+const ${C}_NAF4: usize = memory.data(${29 * n + 16}, 16);
+const ${C}_U1H: usize = memory.data(${FE}, 16);
+const ${C}_U2H: usize = memory.data(${FE}, 16);
+const ${C}_HX: usize = memory.data(${FE}, 16);
+const ${C}_HY: usize = memory.data(${FE}, 16);
+const ${C}_ZI: usize = memory.data(${FE}, 16);
+const ${C}_ZI2: usize = memory.data(${FE}, 16);
 let ${C}_gtab: StaticArray<u64> | null = null;
 
 @inline function ${C}_isZero(a: usize): bool {
@@ -238,12 +246,32 @@ function ${C}_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   heap.free(J);
 }
 
-/** The generator's table of odd multiples, built on first use and kept for the module's life. */
+/** (hx, hy) = 2^${c.h} (px, py), affine in and out (the point must have odd order). */
+function ${C}_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
+  const acc = ${C}_ACC;
+  memory.copy(acc, px, ${FE});
+  memory.copy(acc + ${FE}, py, ${FE});
+  memory.copy(acc + ${2 * FE}, ${F}_ONE, ${FE});
+  for (let i = 0; i < ${c.h}; i++) ${C}_dbl(acc, acc);
+  const zi = ${C}_ZI, zi2 = ${C}_ZI2;
+  ${F}_inv(zi, acc + ${2 * FE});
+  ${F}_sqr(zi2, zi);
+  ${F}_mul(hx, acc, zi2);
+  ${F}_mul(zi2, zi2, zi);
+  ${F}_mul(hy, acc + ${FE}, zi2);
+}
+
+/**
+ * The generator's tables of odd multiples, of G and of 2^${c.h} G, built on first use and kept
+ * for the module's life.
+ */
 function ${C}_generatorTable(): usize {
   let t = ${C}_gtab;
   if (t === null) {
-    t = new StaticArray<u64>(${gEntries * 2 * n});
+    t = new StaticArray<u64>(${2 * gEntries * 2 * n});
+    ${C}_mulPow2(${C}_HX, ${C}_HY, ${C}_GX, ${C}_GY);
     ${C}_oddMultiples(changetype<usize>(t), ${C}_GX, ${C}_GY, ${gEntries});
+    ${C}_oddMultiples(changetype<usize>(t) + ${gEntries * 2 * FE}, ${C}_HX, ${C}_HY, ${gEntries});
     ${C}_gtab = t;
   }
   return changetype<usize>(t);
@@ -270,7 +298,9 @@ export function ${C}_setKey(tab: usize, x: usize, y: usize): i32 {
   if (!${C}_eq(t, u)) return 2;
   // The order n is prime and the cofactor 1: every point of the curve but infinity generates
   // the whole group, so no further subgroup check is needed.
+  ${C}_mulPow2(${C}_HX, ${C}_HY, xm, ym);
   ${C}_oddMultiples(tab, xm, ym, ${qEntries});
+  ${C}_oddMultiples(tab + ${qEntries * 2 * FE}, ${C}_HX, ${C}_HY, ${qEntries});
   return 0;
 }
 
@@ -281,6 +311,16 @@ function ${C}_cmp(a: usize, b: usize): i32 {
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
+}
+
+/** acc += d P for an odd wNAF digit d, from the table of odd multiples of P. */
+function ${C}_addDigit(acc: usize, tab: usize, d: i32): void {
+  const pt = tab + <usize>(abs(d) >> 1) * ${2 * FE};
+  if (d > 0) ${C}_madd(acc, acc, pt, pt + ${FE});
+  else {
+    ${F}_sub(${C}_NEGY, ${C}_ZERO, pt + ${FE});
+    ${C}_madd(acc, acc, pt, ${C}_NEGY);
+  }
 }
 
 /** r, s, e are plain limbs; 0 < r, s < n is checked here; e < 2^bits(n) (already truncated). */
@@ -296,33 +336,30 @@ export function ${C}_verify(tab: usize, r: usize, s: usize, e: usize): bool {
   // e may exceed n (it has as many bits as n); e w < 2^bits(n) n <= R n keeps the result reduced.
   ${S}_mul(u1, e, w);
   ${S}_mul(u2, r, w);
+  // Split u = lo + 2^${c.h} hi: four half-length NAFs share ${c.h} doublings instead of ${c.bits}.
+  limbsShiftRight(${C}_U1H, u1, ${n}, ${c.h});
+  limbsLow(u1, u1, ${n}, ${c.h});
+  limbsShiftRight(${C}_U2H, u2, ${n}, ${c.h});
+  limbsLow(u2, u2, ${n}, ${c.h});
   const top1 = wnaf(${C}_NAF1, u1, ${n}, ${c.wg});
   const top2 = wnaf(${C}_NAF2, u2, ${n}, ${c.wq});
+  const top3 = wnaf(${C}_NAF3, ${C}_U1H, ${n}, ${c.wg});
+  const top4 = wnaf(${C}_NAF4, ${C}_U2H, ${n}, ${c.wq});
+  const gtabH = gtab + ${gEntries * 2 * FE};
+  const tabH = tab + ${qEntries * 2 * FE};
   const acc = ${C}_ACC;
   memory.fill(acc, 0, ${3 * FE}); // infinity
   let started = false;
-  for (let i = max(top1, top2) - 1; i >= 0; i--) {
+  for (let i = max(max(top1, top2), max(top3, top4)) - 1; i >= 0; i--) {
     if (started) ${C}_dbl(acc, acc);
     const d1 = <i32>load<i8>(${C}_NAF1 + <usize>i);
-    if (d1 != 0) {
-      started = true;
-      const pt = gtab + <usize>(abs(d1) >> 1) * ${2 * FE};
-      if (d1 > 0) ${C}_madd(acc, acc, pt, pt + ${FE});
-      else {
-        ${F}_sub(${C}_NEGY, ${C}_ZERO, pt + ${FE});
-        ${C}_madd(acc, acc, pt, ${C}_NEGY);
-      }
-    }
+    if (d1 != 0) { started = true; ${C}_addDigit(acc, gtab, d1); }
     const d2 = <i32>load<i8>(${C}_NAF2 + <usize>i);
-    if (d2 != 0) {
-      started = true;
-      const pt = tab + <usize>(abs(d2) >> 1) * ${2 * FE};
-      if (d2 > 0) ${C}_madd(acc, acc, pt, pt + ${FE});
-      else {
-        ${F}_sub(${C}_NEGY, ${C}_ZERO, pt + ${FE});
-        ${C}_madd(acc, acc, pt, ${C}_NEGY);
-      }
-    }
+    if (d2 != 0) { started = true; ${C}_addDigit(acc, tab, d2); }
+    const d3 = <i32>load<i8>(${C}_NAF3 + <usize>i);
+    if (d3 != 0) { started = true; ${C}_addDigit(acc, gtabH, d3); }
+    const d4 = <i32>load<i8>(${C}_NAF4 + <usize>i);
+    if (d4 != 0) { started = true; ${C}_addDigit(acc, tabH, d4); }
   }
   const Z = acc + ${2 * FE};
   if (${C}_isZero(Z)) return false;
@@ -350,7 +387,7 @@ const header = `// GENERATED by scripts/gen-ec-nist.mjs — do not edit by hand;
 // Verification computes u1 G + u2 Q with one shared chain of doublings (Shamir's trick) over
 // width-w NAFs of u1 and u2: a wide window for G, whose table of odd multiples is built once per
 // module, and a narrower one for Q, whose table each key builds when it is created.
-import { limbsAdd, wnaf } from "./limbs";
+import { limbsAdd, limbsLow, limbsShiftRight, wnaf } from "./limbs";
 import {
 ${curves.map((c) => { const F = `fp${c.C.slice(1)}`, S = `fn${c.C.slice(1)}`; return `  ${F}_mul, ${F}_sqr, ${F}_add, ${F}_sub, ${F}_inv, ${F}_M, ${F}_ONE, ${F}_R2,\n  ${S}_mul, ${S}_inv, ${S}_M, ${S}_R2,`; }).join("\n")}
 } from "./field";

@@ -149,3 +149,26 @@ export function wnaf(out: usize, k: usize, n: i32, w: i32): i32 {
   }
   return top;
 }
+
+/** dst = the low `bits` bits of the n-limb integer at src (dst may be src). */
+export function limbsLow(dst: usize, src: usize, n: i32, bits: i32): void {
+  for (let i = 0; i < n; i++) {
+    const lo = i * 29;
+    let v = load<u64>(src + (<usize>i << 3));
+    if (lo >= bits) v = 0;
+    else if (lo + 29 > bits) v &= (<u64>1 << <u64>(bits - lo)) - 1;
+    store<u64>(dst + (<usize>i << 3), v);
+  }
+}
+
+/** dst = the n-limb integer at src shifted right by `bits` (dst must not overlap src). */
+export function limbsShiftRight(dst: usize, src: usize, n: i32, bits: i32): void {
+  const q = bits / 29;
+  const r = <u64>(bits % 29);
+  for (let i = 0; i < n; i++) {
+    const j = i + q;
+    let v: u64 = j < n ? load<u64>(src + (<usize>j << 3)) >> r : 0;
+    if (r != 0 && j + 1 < n) v |= (load<u64>(src + (<usize>(j + 1) << 3)) << (29 - r)) & 0x1fffffff;
+    store<u64>(dst + (<usize>i << 3), v);
+  }
+}

@@ -6,7 +6,7 @@
 // Verification computes u1 G + u2 Q with one shared chain of doublings (Shamir's trick) over
 // width-w NAFs of u1 and u2: a wide window for G, whose table of odd multiples is built once per
 // module, and a narrower one for Q, whose table each key builds when it is created.
-import { limbsAdd, wnaf } from "./limbs";
+import { limbsAdd, limbsLow, limbsShiftRight, wnaf } from "./limbs";
 import {
   fp256_mul, fp256_sqr, fp256_add, fp256_sub, fp256_inv, fp256_M, fp256_ONE, fp256_R2,
   fn256_mul, fn256_inv, fn256_M, fn256_R2,
@@ -24,8 +24,8 @@ export const p256_BYTES = 32;
 /** wNAF widths: the generator's table is built once; each key builds its own narrower one. */
 export const p256_WG = 8;
 export const p256_WQ = 5;
-/** u64 slots in a key's table of odd multiples (affine x, y). */
-export const p256_KEY_TABLE_SLOTS = 144;
+/** u64 slots in a key's tables: odd multiples (affine x, y) of Q, then of 2^128 Q. */
+export const p256_KEY_TABLE_SLOTS = 288;
 
 const p256_B: usize = memory.data<u64>([0x1897bbfb, 0x1cdf6229, 0x18486c4, 0x1732821, 0x1dad59e0, 0xabf7212, 0x1a06d110, 0x17721d20, 0x8600c3]);
 const p256_GX: usize = memory.data<u64>([0x15228783, 0x730d418, 0xdb00bcf, 0x57f11fb, 0xa20eb75, 0x12b77622, 0x330fdb9, 0x1af4dd57, 0x120bee]);
@@ -46,6 +46,14 @@ const p256_U1: usize = memory.data(72, 16);
 const p256_U2: usize = memory.data(72, 16);
 const p256_NAF1: usize = memory.data(277, 16);
 const p256_NAF2: usize = memory.data(277, 16);
+const p256_NAF3: usize = memory.data(277, 16);
+const p256_NAF4: usize = memory.data(277, 16);
+const p256_U1H: usize = memory.data(72, 16);
+const p256_U2H: usize = memory.data(72, 16);
+const p256_HX: usize = memory.data(72, 16);
+const p256_HY: usize = memory.data(72, 16);
+const p256_ZI: usize = memory.data(72, 16);
+const p256_ZI2: usize = memory.data(72, 16);
 let p256_gtab: StaticArray<u64> | null = null;
 
 @inline function p256_isZero(a: usize): bool {
@@ -208,12 +216,32 @@ function p256_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   heap.free(J);
 }
 
-/** The generator's table of odd multiples, built on first use and kept for the module's life. */
+/** (hx, hy) = 2^128 (px, py), affine in and out (the point must have odd order). */
+function p256_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
+  const acc = p256_ACC;
+  memory.copy(acc, px, 72);
+  memory.copy(acc + 72, py, 72);
+  memory.copy(acc + 144, fp256_ONE, 72);
+  for (let i = 0; i < 128; i++) p256_dbl(acc, acc);
+  const zi = p256_ZI, zi2 = p256_ZI2;
+  fp256_inv(zi, acc + 144);
+  fp256_sqr(zi2, zi);
+  fp256_mul(hx, acc, zi2);
+  fp256_mul(zi2, zi2, zi);
+  fp256_mul(hy, acc + 72, zi2);
+}
+
+/**
+ * The generator's tables of odd multiples, of G and of 2^128 G, built on first use and kept
+ * for the module's life.
+ */
 function p256_generatorTable(): usize {
   let t = p256_gtab;
   if (t === null) {
-    t = new StaticArray<u64>(1152);
+    t = new StaticArray<u64>(2304);
+    p256_mulPow2(p256_HX, p256_HY, p256_GX, p256_GY);
     p256_oddMultiples(changetype<usize>(t), p256_GX, p256_GY, 64);
+    p256_oddMultiples(changetype<usize>(t) + 9216, p256_HX, p256_HY, 64);
     p256_gtab = t;
   }
   return changetype<usize>(t);
@@ -240,7 +268,9 @@ export function p256_setKey(tab: usize, x: usize, y: usize): i32 {
   if (!p256_eq(t, u)) return 2;
   // The order n is prime and the cofactor 1: every point of the curve but infinity generates
   // the whole group, so no further subgroup check is needed.
+  p256_mulPow2(p256_HX, p256_HY, xm, ym);
   p256_oddMultiples(tab, xm, ym, 8);
+  p256_oddMultiples(tab + 1152, p256_HX, p256_HY, 8);
   return 0;
 }
 
@@ -251,6 +281,16 @@ function p256_cmp(a: usize, b: usize): i32 {
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
+}
+
+/** acc += d P for an odd wNAF digit d, from the table of odd multiples of P. */
+function p256_addDigit(acc: usize, tab: usize, d: i32): void {
+  const pt = tab + <usize>(abs(d) >> 1) * 144;
+  if (d > 0) p256_madd(acc, acc, pt, pt + 72);
+  else {
+    fp256_sub(p256_NEGY, p256_ZERO, pt + 72);
+    p256_madd(acc, acc, pt, p256_NEGY);
+  }
 }
 
 /** r, s, e are plain limbs; 0 < r, s < n is checked here; e < 2^bits(n) (already truncated). */
@@ -266,33 +306,30 @@ export function p256_verify(tab: usize, r: usize, s: usize, e: usize): bool {
   // e may exceed n (it has as many bits as n); e w < 2^bits(n) n <= R n keeps the result reduced.
   fn256_mul(u1, e, w);
   fn256_mul(u2, r, w);
+  // Split u = lo + 2^128 hi: four half-length NAFs share 128 doublings instead of 256.
+  limbsShiftRight(p256_U1H, u1, 9, 128);
+  limbsLow(u1, u1, 9, 128);
+  limbsShiftRight(p256_U2H, u2, 9, 128);
+  limbsLow(u2, u2, 9, 128);
   const top1 = wnaf(p256_NAF1, u1, 9, 8);
   const top2 = wnaf(p256_NAF2, u2, 9, 5);
+  const top3 = wnaf(p256_NAF3, p256_U1H, 9, 8);
+  const top4 = wnaf(p256_NAF4, p256_U2H, 9, 5);
+  const gtabH = gtab + 9216;
+  const tabH = tab + 1152;
   const acc = p256_ACC;
   memory.fill(acc, 0, 216); // infinity
   let started = false;
-  for (let i = max(top1, top2) - 1; i >= 0; i--) {
+  for (let i = max(max(top1, top2), max(top3, top4)) - 1; i >= 0; i--) {
     if (started) p256_dbl(acc, acc);
     const d1 = <i32>load<i8>(p256_NAF1 + <usize>i);
-    if (d1 != 0) {
-      started = true;
-      const pt = gtab + <usize>(abs(d1) >> 1) * 144;
-      if (d1 > 0) p256_madd(acc, acc, pt, pt + 72);
-      else {
-        fp256_sub(p256_NEGY, p256_ZERO, pt + 72);
-        p256_madd(acc, acc, pt, p256_NEGY);
-      }
-    }
+    if (d1 != 0) { started = true; p256_addDigit(acc, gtab, d1); }
     const d2 = <i32>load<i8>(p256_NAF2 + <usize>i);
-    if (d2 != 0) {
-      started = true;
-      const pt = tab + <usize>(abs(d2) >> 1) * 144;
-      if (d2 > 0) p256_madd(acc, acc, pt, pt + 72);
-      else {
-        fp256_sub(p256_NEGY, p256_ZERO, pt + 72);
-        p256_madd(acc, acc, pt, p256_NEGY);
-      }
-    }
+    if (d2 != 0) { started = true; p256_addDigit(acc, tab, d2); }
+    const d3 = <i32>load<i8>(p256_NAF3 + <usize>i);
+    if (d3 != 0) { started = true; p256_addDigit(acc, gtabH, d3); }
+    const d4 = <i32>load<i8>(p256_NAF4 + <usize>i);
+    if (d4 != 0) { started = true; p256_addDigit(acc, tabH, d4); }
   }
   const Z = acc + 144;
   if (p256_isZero(Z)) return false;
@@ -319,8 +356,8 @@ export const p384_BYTES = 48;
 /** wNAF widths: the generator's table is built once; each key builds its own narrower one. */
 export const p384_WG = 7;
 export const p384_WQ = 5;
-/** u64 slots in a key's table of odd multiples (affine x, y). */
-export const p384_KEY_TABLE_SLOTS = 224;
+/** u64 slots in a key's tables: odd multiples (affine x, y) of Q, then of 2^192 Q. */
+export const p384_KEY_TABLE_SLOTS = 448;
 
 const p384_B: usize = memory.data<u64>([0x13334204, 0x1a0723b, 0x811887, 0x3aa2176, 0x10c6f765, 0x40045f8, 0x12209b19, 0x1c5713bf, 0x12fba524, 0x129c66e, 0x1f41f022, 0x1cdb1590, 0xd813eff, 0x29]);
 const p384_GX: usize = memory.data<u64>([0xa134eab, 0xbf90c12, 0x3dd0756, 0x1708bd1c, 0x1878938b, 0x369adcd, 0x1c3afc54, 0x1877fc3c, 0x1a11668, 0x1c56c8a9, 0x123614ed, 0x9c097fb, 0x8a67854, 0x38]);
@@ -341,6 +378,14 @@ const p384_U1: usize = memory.data(112, 16);
 const p384_U2: usize = memory.data(112, 16);
 const p384_NAF1: usize = memory.data(422, 16);
 const p384_NAF2: usize = memory.data(422, 16);
+const p384_NAF3: usize = memory.data(422, 16);
+const p384_NAF4: usize = memory.data(422, 16);
+const p384_U1H: usize = memory.data(112, 16);
+const p384_U2H: usize = memory.data(112, 16);
+const p384_HX: usize = memory.data(112, 16);
+const p384_HY: usize = memory.data(112, 16);
+const p384_ZI: usize = memory.data(112, 16);
+const p384_ZI2: usize = memory.data(112, 16);
 let p384_gtab: StaticArray<u64> | null = null;
 
 @inline function p384_isZero(a: usize): bool {
@@ -513,12 +558,32 @@ function p384_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   heap.free(J);
 }
 
-/** The generator's table of odd multiples, built on first use and kept for the module's life. */
+/** (hx, hy) = 2^192 (px, py), affine in and out (the point must have odd order). */
+function p384_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
+  const acc = p384_ACC;
+  memory.copy(acc, px, 112);
+  memory.copy(acc + 112, py, 112);
+  memory.copy(acc + 224, fp384_ONE, 112);
+  for (let i = 0; i < 192; i++) p384_dbl(acc, acc);
+  const zi = p384_ZI, zi2 = p384_ZI2;
+  fp384_inv(zi, acc + 224);
+  fp384_sqr(zi2, zi);
+  fp384_mul(hx, acc, zi2);
+  fp384_mul(zi2, zi2, zi);
+  fp384_mul(hy, acc + 112, zi2);
+}
+
+/**
+ * The generator's tables of odd multiples, of G and of 2^192 G, built on first use and kept
+ * for the module's life.
+ */
 function p384_generatorTable(): usize {
   let t = p384_gtab;
   if (t === null) {
-    t = new StaticArray<u64>(896);
+    t = new StaticArray<u64>(1792);
+    p384_mulPow2(p384_HX, p384_HY, p384_GX, p384_GY);
     p384_oddMultiples(changetype<usize>(t), p384_GX, p384_GY, 32);
+    p384_oddMultiples(changetype<usize>(t) + 7168, p384_HX, p384_HY, 32);
     p384_gtab = t;
   }
   return changetype<usize>(t);
@@ -545,7 +610,9 @@ export function p384_setKey(tab: usize, x: usize, y: usize): i32 {
   if (!p384_eq(t, u)) return 2;
   // The order n is prime and the cofactor 1: every point of the curve but infinity generates
   // the whole group, so no further subgroup check is needed.
+  p384_mulPow2(p384_HX, p384_HY, xm, ym);
   p384_oddMultiples(tab, xm, ym, 8);
+  p384_oddMultiples(tab + 1792, p384_HX, p384_HY, 8);
   return 0;
 }
 
@@ -556,6 +623,16 @@ function p384_cmp(a: usize, b: usize): i32 {
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
+}
+
+/** acc += d P for an odd wNAF digit d, from the table of odd multiples of P. */
+function p384_addDigit(acc: usize, tab: usize, d: i32): void {
+  const pt = tab + <usize>(abs(d) >> 1) * 224;
+  if (d > 0) p384_madd(acc, acc, pt, pt + 112);
+  else {
+    fp384_sub(p384_NEGY, p384_ZERO, pt + 112);
+    p384_madd(acc, acc, pt, p384_NEGY);
+  }
 }
 
 /** r, s, e are plain limbs; 0 < r, s < n is checked here; e < 2^bits(n) (already truncated). */
@@ -571,33 +648,30 @@ export function p384_verify(tab: usize, r: usize, s: usize, e: usize): bool {
   // e may exceed n (it has as many bits as n); e w < 2^bits(n) n <= R n keeps the result reduced.
   fn384_mul(u1, e, w);
   fn384_mul(u2, r, w);
+  // Split u = lo + 2^192 hi: four half-length NAFs share 192 doublings instead of 384.
+  limbsShiftRight(p384_U1H, u1, 14, 192);
+  limbsLow(u1, u1, 14, 192);
+  limbsShiftRight(p384_U2H, u2, 14, 192);
+  limbsLow(u2, u2, 14, 192);
   const top1 = wnaf(p384_NAF1, u1, 14, 7);
   const top2 = wnaf(p384_NAF2, u2, 14, 5);
+  const top3 = wnaf(p384_NAF3, p384_U1H, 14, 7);
+  const top4 = wnaf(p384_NAF4, p384_U2H, 14, 5);
+  const gtabH = gtab + 7168;
+  const tabH = tab + 1792;
   const acc = p384_ACC;
   memory.fill(acc, 0, 336); // infinity
   let started = false;
-  for (let i = max(top1, top2) - 1; i >= 0; i--) {
+  for (let i = max(max(top1, top2), max(top3, top4)) - 1; i >= 0; i--) {
     if (started) p384_dbl(acc, acc);
     const d1 = <i32>load<i8>(p384_NAF1 + <usize>i);
-    if (d1 != 0) {
-      started = true;
-      const pt = gtab + <usize>(abs(d1) >> 1) * 224;
-      if (d1 > 0) p384_madd(acc, acc, pt, pt + 112);
-      else {
-        fp384_sub(p384_NEGY, p384_ZERO, pt + 112);
-        p384_madd(acc, acc, pt, p384_NEGY);
-      }
-    }
+    if (d1 != 0) { started = true; p384_addDigit(acc, gtab, d1); }
     const d2 = <i32>load<i8>(p384_NAF2 + <usize>i);
-    if (d2 != 0) {
-      started = true;
-      const pt = tab + <usize>(abs(d2) >> 1) * 224;
-      if (d2 > 0) p384_madd(acc, acc, pt, pt + 112);
-      else {
-        fp384_sub(p384_NEGY, p384_ZERO, pt + 112);
-        p384_madd(acc, acc, pt, p384_NEGY);
-      }
-    }
+    if (d2 != 0) { started = true; p384_addDigit(acc, tab, d2); }
+    const d3 = <i32>load<i8>(p384_NAF3 + <usize>i);
+    if (d3 != 0) { started = true; p384_addDigit(acc, gtabH, d3); }
+    const d4 = <i32>load<i8>(p384_NAF4 + <usize>i);
+    if (d4 != 0) { started = true; p384_addDigit(acc, tabH, d4); }
   }
   const Z = acc + 224;
   if (p384_isZero(Z)) return false;
@@ -624,8 +698,8 @@ export const p521_BYTES = 66;
 /** wNAF widths: the generator's table is built once; each key builds its own narrower one. */
 export const p521_WG = 7;
 export const p521_WQ = 5;
-/** u64 slots in a key's table of odd multiples (affine x, y). */
-export const p521_KEY_TABLE_SLOTS = 288;
+/** u64 slots in a key's tables: odd multiples (affine x, y) of Q, then of 2^261 Q. */
+export const p521_KEY_TABLE_SLOTS = 576;
 
 const p521_B: usize = memory.data<u64>([0x16a07e00, 0x1451fd46, 0x161a78f7, 0xf7e20f4, 0x17e0e6ae, 0xbd3bb1, 0x1bd8b296, 0x147b1fa4, 0x2ac3272, 0x18ef109e, 0x1c5a44c8, 0x6cc57ce, 0x1b4e4b73, 0x540eea2, 0x110d05b4, 0x687e4a6, 0x12c31c39, 0x51953eb]);
 const p521_GX: usize = memory.data<u64>([0x5cb7acc, 0x17e7e31c, 0x15214dfc, 0x2cf0615, 0x151bc669, 0x127a2ff, 0x947f0ee, 0x1dfbf9d6, 0x154296bc, 0x6b4d3db, 0x1c1457b0, 0x14fed487, 0xc902720, 0x15b4429c, 0x165b311c, 0x1a73678f, 0xd6e0809, 0xc6858e0]);
@@ -646,6 +720,14 @@ const p521_U1: usize = memory.data(144, 16);
 const p521_U2: usize = memory.data(144, 16);
 const p521_NAF1: usize = memory.data(538, 16);
 const p521_NAF2: usize = memory.data(538, 16);
+const p521_NAF3: usize = memory.data(538, 16);
+const p521_NAF4: usize = memory.data(538, 16);
+const p521_U1H: usize = memory.data(144, 16);
+const p521_U2H: usize = memory.data(144, 16);
+const p521_HX: usize = memory.data(144, 16);
+const p521_HY: usize = memory.data(144, 16);
+const p521_ZI: usize = memory.data(144, 16);
+const p521_ZI2: usize = memory.data(144, 16);
 let p521_gtab: StaticArray<u64> | null = null;
 
 @inline function p521_isZero(a: usize): bool {
@@ -826,12 +908,32 @@ function p521_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   heap.free(J);
 }
 
-/** The generator's table of odd multiples, built on first use and kept for the module's life. */
+/** (hx, hy) = 2^261 (px, py), affine in and out (the point must have odd order). */
+function p521_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
+  const acc = p521_ACC;
+  memory.copy(acc, px, 144);
+  memory.copy(acc + 144, py, 144);
+  memory.copy(acc + 288, fp521_ONE, 144);
+  for (let i = 0; i < 261; i++) p521_dbl(acc, acc);
+  const zi = p521_ZI, zi2 = p521_ZI2;
+  fp521_inv(zi, acc + 288);
+  fp521_sqr(zi2, zi);
+  fp521_mul(hx, acc, zi2);
+  fp521_mul(zi2, zi2, zi);
+  fp521_mul(hy, acc + 144, zi2);
+}
+
+/**
+ * The generator's tables of odd multiples, of G and of 2^261 G, built on first use and kept
+ * for the module's life.
+ */
 function p521_generatorTable(): usize {
   let t = p521_gtab;
   if (t === null) {
-    t = new StaticArray<u64>(1152);
+    t = new StaticArray<u64>(2304);
+    p521_mulPow2(p521_HX, p521_HY, p521_GX, p521_GY);
     p521_oddMultiples(changetype<usize>(t), p521_GX, p521_GY, 32);
+    p521_oddMultiples(changetype<usize>(t) + 9216, p521_HX, p521_HY, 32);
     p521_gtab = t;
   }
   return changetype<usize>(t);
@@ -858,7 +960,9 @@ export function p521_setKey(tab: usize, x: usize, y: usize): i32 {
   if (!p521_eq(t, u)) return 2;
   // The order n is prime and the cofactor 1: every point of the curve but infinity generates
   // the whole group, so no further subgroup check is needed.
+  p521_mulPow2(p521_HX, p521_HY, xm, ym);
   p521_oddMultiples(tab, xm, ym, 8);
+  p521_oddMultiples(tab + 2304, p521_HX, p521_HY, 8);
   return 0;
 }
 
@@ -869,6 +973,16 @@ function p521_cmp(a: usize, b: usize): i32 {
     if (x != y) return x < y ? -1 : 1;
   }
   return 0;
+}
+
+/** acc += d P for an odd wNAF digit d, from the table of odd multiples of P. */
+function p521_addDigit(acc: usize, tab: usize, d: i32): void {
+  const pt = tab + <usize>(abs(d) >> 1) * 288;
+  if (d > 0) p521_madd(acc, acc, pt, pt + 144);
+  else {
+    fp521_sub(p521_NEGY, p521_ZERO, pt + 144);
+    p521_madd(acc, acc, pt, p521_NEGY);
+  }
 }
 
 /** r, s, e are plain limbs; 0 < r, s < n is checked here; e < 2^bits(n) (already truncated). */
@@ -884,33 +998,30 @@ export function p521_verify(tab: usize, r: usize, s: usize, e: usize): bool {
   // e may exceed n (it has as many bits as n); e w < 2^bits(n) n <= R n keeps the result reduced.
   fn521_mul(u1, e, w);
   fn521_mul(u2, r, w);
+  // Split u = lo + 2^261 hi: four half-length NAFs share 261 doublings instead of 521.
+  limbsShiftRight(p521_U1H, u1, 18, 261);
+  limbsLow(u1, u1, 18, 261);
+  limbsShiftRight(p521_U2H, u2, 18, 261);
+  limbsLow(u2, u2, 18, 261);
   const top1 = wnaf(p521_NAF1, u1, 18, 7);
   const top2 = wnaf(p521_NAF2, u2, 18, 5);
+  const top3 = wnaf(p521_NAF3, p521_U1H, 18, 7);
+  const top4 = wnaf(p521_NAF4, p521_U2H, 18, 5);
+  const gtabH = gtab + 9216;
+  const tabH = tab + 2304;
   const acc = p521_ACC;
   memory.fill(acc, 0, 432); // infinity
   let started = false;
-  for (let i = max(top1, top2) - 1; i >= 0; i--) {
+  for (let i = max(max(top1, top2), max(top3, top4)) - 1; i >= 0; i--) {
     if (started) p521_dbl(acc, acc);
     const d1 = <i32>load<i8>(p521_NAF1 + <usize>i);
-    if (d1 != 0) {
-      started = true;
-      const pt = gtab + <usize>(abs(d1) >> 1) * 288;
-      if (d1 > 0) p521_madd(acc, acc, pt, pt + 144);
-      else {
-        fp521_sub(p521_NEGY, p521_ZERO, pt + 144);
-        p521_madd(acc, acc, pt, p521_NEGY);
-      }
-    }
+    if (d1 != 0) { started = true; p521_addDigit(acc, gtab, d1); }
     const d2 = <i32>load<i8>(p521_NAF2 + <usize>i);
-    if (d2 != 0) {
-      started = true;
-      const pt = tab + <usize>(abs(d2) >> 1) * 288;
-      if (d2 > 0) p521_madd(acc, acc, pt, pt + 144);
-      else {
-        fp521_sub(p521_NEGY, p521_ZERO, pt + 144);
-        p521_madd(acc, acc, pt, p521_NEGY);
-      }
-    }
+    if (d2 != 0) { started = true; p521_addDigit(acc, tab, d2); }
+    const d3 = <i32>load<i8>(p521_NAF3 + <usize>i);
+    if (d3 != 0) { started = true; p521_addDigit(acc, gtabH, d3); }
+    const d4 = <i32>load<i8>(p521_NAF4 + <usize>i);
+    if (d4 != 0) { started = true; p521_addDigit(acc, tabH, d4); }
   }
   const Z = acc + 288;
   if (p521_isZero(Z)) return false;

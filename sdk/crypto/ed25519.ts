@@ -25,7 +25,7 @@ import {
   fl25519_mul, fl25519_add, fl25519_M, fl25519_ONE,
   ed25519_D, ed25519_D2, ed25519_SQRTM1, ed25519_BX, ed25519_BY, ed25519_L_2P256,
 } from "./ec/field";
-import { limbsCmp, limbsFromLE, limbsToLE, wnaf } from "./ec/limbs";
+import { limbsCmp, limbsFromLE, limbsLow, limbsShiftRight, limbsToLE, wnaf } from "./ec/limbs";
 
 const FE: usize = 72; // 9 limbs of 29 bits, in u64 slots
 /** wNAF widths: the base point's table is built once; each key builds its own narrower one. */
@@ -174,6 +174,13 @@ function decode(dst: usize, src: usize): bool {
 // Temporaries are static scratch, never managed objects held as raw addresses: such an object is
 // no GC root, and the incremental collector may free it at the next allocation.
 const KEYPOINT: usize = memory.data(4 * 72, 16);
+const HPOINT: usize = memory.data(4 * 72, 16);
+const SH: usize = memory.data(72, 16); // high half of S
+const KH: usize = memory.data(72, 16); // high half of k
+const NAF_SH: usize = memory.data(9 * 29 + 16, 16);
+const NAF_KH: usize = memory.data(9 * 29 + 16, 16);
+/** Scalars split as lo + 2^SPLIT hi: four half-length NAFs share SPLIT doublings, not 253. */
+const SPLIT: i32 = 128;
 const P2: usize = memory.data(4 * 72, 16);
 
 /** Fills `tab` with `count` cached odd multiples P, 3P, 5P, ... of the extended point p. */
@@ -189,34 +196,46 @@ function oddMultiplesCached(tab: usize, p: usize, count: i32): void {
   }
 }
 
-/** The base point's table (affine Niels form), built on first use and kept. */
+/** dst = 2^SPLIT p (extended coordinates; dst must not be p). */
+function mulPow2(dst: usize, p: usize): void {
+  memory.copy(dst, p, 4 * FE);
+  for (let i = 0; i < SPLIT; i++) dbl(dst, dst);
+}
+
+/** Fills `out` with `count` odd multiples of the extended point p in affine Niels form. */
+function oddMultiplesNiels(out: usize, p: usize, count: i32): void {
+  // Each entry is normalised to Z = 1 as it comes: one inversion per entry, once per module.
+  dbl(ACC, p);
+  toCached(P2, ACC);
+  const cur = PT;
+  memory.copy(cur, p, 4 * FE);
+  for (let i = 0; i < count; i++) {
+    if (i > 0) add(cur, cur, P2, false, false);
+    const o = out + <usize>i * 3 * FE;
+    f25519_inv(T5, cur + 2 * FE);
+    f25519_mul(T6, cur, T5); // x
+    f25519_mul(T7, cur + FE, T5); // y
+    f25519_add(o, T7, T6);
+    f25519_sub(o + FE, T7, T6);
+    f25519_mul(o + 2 * FE, T6, T7);
+    f25519_mul(o + 2 * FE, o + 2 * FE, ed25519_D2);
+  }
+}
+
+/** The tables of B and of 2^SPLIT B (affine Niels form), built on first use and kept. */
 function baseTablePtr(): usize {
   let t = baseTable;
   if (t === null) {
-    t = new StaticArray<u64>(B_ENTRIES * 3 * 9);
+    t = new StaticArray<u64>(2 * B_ENTRIES * 3 * 9);
     const out = changetype<usize>(t);
-    // B in extended coordinates, then B, 3B, 5B, ... each normalised to Z = 1 as it comes:
-    // one inversion per entry, once per module.
     const b = KEYPOINT;
     memory.copy(b, ed25519_BX, FE);
     memory.copy(b + FE, ed25519_BY, FE);
     memory.copy(b + 2 * FE, f25519_ONE, FE);
     f25519_mul(b + 3 * FE, ed25519_BX, ed25519_BY);
-    dbl(ACC, b);
-    toCached(P2, ACC);
-    const cur = PT;
-    memory.copy(cur, b, 4 * FE);
-    for (let i = 0; i < B_ENTRIES; i++) {
-      if (i > 0) add(cur, cur, P2, false, false);
-      const o = out + <usize>i * 3 * FE;
-      f25519_inv(T5, cur + 2 * FE);
-      f25519_mul(T6, cur, T5); // x
-      f25519_mul(T7, cur + FE, T5); // y
-      f25519_add(o, T7, T6);
-      f25519_sub(o + FE, T7, T6);
-      f25519_mul(o + 2 * FE, T6, T7);
-      f25519_mul(o + 2 * FE, o + 2 * FE, ed25519_D2);
-    }
+    mulPow2(HPOINT, b);
+    oddMultiplesNiels(out, b, B_ENTRIES);
+    oddMultiplesNiels(out + <usize>B_ENTRIES * 3 * FE, HPOINT, B_ENTRIES);
     baseTable = t;
   }
   return changetype<usize>(t);
@@ -242,8 +261,10 @@ export class Ed25519PublicKey {
     // -A = (-X, Y, Z, -T)
     f25519_sub(p, ZERO, p);
     f25519_sub(p + 3 * FE, ZERO, p + 3 * FE);
-    const table = new StaticArray<u64>(A_ENTRIES * 4 * 9);
+    const table = new StaticArray<u64>(2 * A_ENTRIES * 4 * 9);
+    mulPow2(HPOINT, p);
     oddMultiplesCached(changetype<usize>(table), p, A_ENTRIES);
+    oddMultiplesCached(changetype<usize>(table) + <usize>A_ENTRIES * 4 * FE, HPOINT, A_ENTRIES);
     Ed25519PublicKey.lastError = "";
     return new Ed25519PublicKey(a.slice(), table);
   }
@@ -280,15 +301,23 @@ export function ed25519Verify(key: Ed25519PublicKey, msg: Uint8Array, sig: Uint8
   // P = [S]B + [k](-A), with one chain of doublings for both (Shamir's trick).
   const btab = baseTablePtr();
   const atab = key.tablePtr;
+  limbsShiftRight(SH, SL, 9, SPLIT);
+  limbsLow(SL, SL, 9, SPLIT);
+  limbsShiftRight(KH, KL, 9, SPLIT);
+  limbsLow(KL, KL, 9, SPLIT);
   const topS = wnaf(NAF_S, SL, 9, WB);
   const topK = wnaf(NAF_K, KL, 9, WA);
+  const topSH = wnaf(NAF_SH, SH, 9, WB);
+  const topKH = wnaf(NAF_KH, KH, 9, WA);
+  const btabH = btab + <usize>B_ENTRIES * 3 * FE;
+  const atabH = atab + <usize>A_ENTRIES * 4 * FE;
   const acc = ACC;
   // The identity (0 : 1 : 1 : 0).
   memory.fill(acc, 0, 4 * FE);
   memory.copy(acc + FE, f25519_ONE, FE);
   memory.copy(acc + 2 * FE, f25519_ONE, FE);
   let started = false;
-  for (let i = max(topS, topK) - 1; i >= 0; i--) {
+  for (let i = max(max(topS, topK), max(topSH, topKH)) - 1; i >= 0; i--) {
     if (started) dbl(acc, acc);
     const ds = <i32>load<i8>(NAF_S + <usize>i);
     if (ds != 0) {
@@ -299,6 +328,16 @@ export function ed25519Verify(key: Ed25519PublicKey, msg: Uint8Array, sig: Uint8
     if (dk != 0) {
       started = true;
       add(acc, acc, atab + <usize>(abs(dk) >> 1) * 4 * FE, dk < 0, false);
+    }
+    const dsh = <i32>load<i8>(NAF_SH + <usize>i);
+    if (dsh != 0) {
+      started = true;
+      add(acc, acc, btabH + <usize>(abs(dsh) >> 1) * 3 * FE, dsh < 0, true);
+    }
+    const dkh = <i32>load<i8>(NAF_KH + <usize>i);
+    if (dkh != 0) {
+      started = true;
+      add(acc, acc, atabH + <usize>(abs(dkh) >> 1) * 4 * FE, dkh < 0, false);
     }
   }
   // Encode P and compare with R byte for byte.

@@ -177,6 +177,8 @@ export interface GrpcCalloutResponse {
   initialMetadata?: Array<[string, string]>;
   trailingMetadata?: Array<[string, string]>;
   delayMs?: number;
+  /** Never answers: the call's own deadline (DEADLINE_EXCEEDED) ends it. */
+  timeout?: boolean;
 }
 export type GrpcClusterHandler = (req: GrpcCalloutRequest) => GrpcCalloutResponse | Promise<GrpcCalloutResponse>;
 

@@ -8,7 +8,7 @@ import { HeaderMap } from "./header-map.ts";
 import { LoadError, type WasmTrap } from "./errors.ts";
 import { Logger, MetricsRegistry, SharedData, SharedQueues, type ClusterHandler, type GrpcClusterHandler, type HostCore, type CalloutRequest } from "./host-core.ts";
 import { HttpStream, toChunks, toPairs, DEFAULT_BUFFER_LIMIT } from "./http-stream.ts";
-import { LoadedPlugin, type ConfigureOutcome } from "./loaded-plugin.ts";
+import { LoadedPlugin, type WorkerState } from "./loaded-plugin.ts";
 import { utf8, type Pairs } from "./memory.ts";
 import { vmKey, type PluginSpec } from "./plugin.ts";
 import { RealScheduler, VirtualScheduler, type Scheduler } from "./scheduler.ts";
@@ -144,9 +144,26 @@ export class Host implements HostCore {
    * it fail closed (or pass, with FAIL_OPEN).
    */
   async loadPlugin(opts: PluginOptions): Promise<LoadedPlugin> {
-    const code = this.compile(opts.wasm);
+    const plugin = await this.tryLoadPlugin(opts);
+    if (plugin.loadError) throw plugin.loadError;
+    return plugin;
+  }
+
+  /**
+   * Like loadPlugin, but a module that cannot load is kept in the chain with outcome
+   * "load-error", so streams through it show its fail strategy (as scenarios expect).
+   */
+  async tryLoadPlugin(opts: PluginOptions): Promise<LoadedPlugin> {
+    const name = opts.name ?? (typeof opts.wasm === "string" ? opts.wasm.replace(/^.*\//, "").replace(/\.wasm$/, "") : "plugin");
+    let code: CompiledModule | null = null;
+    let loadError: Error | null = null;
+    try {
+      code = this.compile(opts.wasm);
+    } catch (e) {
+      loadError = e instanceof LoadError ? e : new LoadError(String((e as Error).message ?? e));
+    }
     const spec: PluginSpec = {
-      name: opts.name ?? (typeof opts.wasm === "string" ? opts.wasm.replace(/^.*\//, "").replace(/\.wasm$/, "") : "plugin"),
+      name,
       rootId: opts.rootId ?? "",
       vmId: opts.vmId ?? "",
       vmConfig: enc(opts.vmConfig as string | Uint8Array | undefined),
@@ -154,10 +171,19 @@ export class Host implements HostCore {
       failStrategy: opts.failStrategy ?? "FAIL_CLOSE",
       allowOnHeadersStopIteration: opts.allowOnHeadersStopIteration ?? false,
       env: opts.env ?? {},
-      code,
+      code: code!,
     };
     const plugin = new LoadedPlugin(spec);
-    for (let w = 0; w < this.workers; w++) plugin.workers.push(this.startOn(plugin, w));
+    if (!loadError) {
+      try {
+        for (let w = 0; w < this.workers; w++) plugin.workers.push(this.startOn(plugin, w));
+      } catch (e) {
+        plugin.workers.length = 0;
+        loadError = e as Error;
+      }
+    }
+    plugin.loadError = loadError;
+    if (loadError) this.logger.log({ plugin: name, worker: 0, level: "critical", message: `Unable to create Wasm plugin ${name}: ${loadError.message}`, phase: "startup" });
     this.plugins.push(plugin);
     if (this.scheduler instanceof VirtualScheduler) await this.scheduler.settleNow();
     return plugin;
@@ -171,7 +197,7 @@ export class Host implements HostCore {
     return m;
   }
 
-  private startOn(plugin: LoadedPlugin, worker: number): { vm: Vm; root: any; outcome: ConfigureOutcome } {
+  private startOn(plugin: LoadedPlugin, worker: number): WorkerState {
     const key = `${vmKey(plugin.spec)}|${worker}`;
     let vm = this.vms.get(key);
     if (!vm || vm.failed) {
@@ -250,7 +276,7 @@ export class Host implements HostCore {
         protocol: request.protocol ?? "HTTP/1.1",
         upstream,
       },
-      chain.map((plugin) => ({ plugin, vm: this.vmFor(plugin, worker) })),
+      chain.map((plugin) => ({ plugin, ...this.vmFor(plugin, worker) })),
     );
     (stream as any).startSeq = this.seq;
     this.streamConn.set(stream, id);
@@ -281,14 +307,23 @@ export class Host implements HostCore {
    * fresh VM (module init, root create, on_vm_start, on_configure again); FAIL_OPEN leaves the
    * plugin out of the chain (null); FAIL_CLOSE keeps the failed VM so the stream gets the 503.
    */
-  private vmFor(plugin: LoadedPlugin, worker: number): Vm | null {
-    const state = plugin.workers[worker];
-    if (state.outcome !== "ok") return plugin.spec.failStrategy === "FAIL_OPEN" ? null : state.vm;
-    if (state.vm.failed) {
-      if (plugin.spec.failStrategy === "FAIL_OPEN") return null;
-      if (plugin.spec.failStrategy === "FAIL_RELOAD") this.reload(plugin, worker);
+  private vmFor(plugin: LoadedPlugin, worker: number): { vm: Vm | null; broken: boolean } {
+    const failOpen = plugin.spec.failStrategy === "FAIL_OPEN";
+    // A plugin that never configured: not installed (fail open) or every stream gets the 503.
+    if (plugin.outcome !== "ok") return { vm: null, broken: !failOpen };
+    if (plugin.workers[worker].vm.failed) {
+      if (failOpen) return { vm: null, broken: false };
+      if (plugin.spec.failStrategy === "FAIL_RELOAD") {
+        try {
+          this.reload(plugin, worker);
+        } catch {
+          return { vm: null, broken: true };
+        }
+      }
     }
-    return plugin.workers[worker].vm;
+    const state = plugin.workers[worker];
+    if (state.outcome !== "ok") return { vm: null, broken: !failOpen };
+    return { vm: state.vm, broken: false };
   }
 
   private reload(plugin: LoadedPlugin, worker: number): void {

@@ -41,8 +41,11 @@ class Slot {
   /** The plugin is skipped for this stream: not installed (fail open after a failure), or its
    *  VM failed during the stream and the failure was handled. */
   bypass: boolean;
-  constructor(readonly index: number, readonly plugin: LoadedPlugin, readonly vm: Vm | null) {
-    this.bypass = vm === null;
+  /** The plugin is unusable (failed to load or configure) and fails streams closed (§5.9). */
+  broken: boolean;
+  constructor(readonly index: number, readonly plugin: LoadedPlugin, readonly vm: Vm | null, broken: boolean) {
+    this.broken = broken;
+    this.bypass = vm === null && !broken;
   }
   dir(d: Dir): DirState {
     return d === "request" ? this.request : this.response;
@@ -101,7 +104,7 @@ export class HttpStream {
   constructor(
     readonly host: Host,
     readonly init: StreamInit,
-    plugins: Array<{ plugin: LoadedPlugin; vm: Vm | null }>,
+    plugins: Array<{ plugin: LoadedPlugin; vm: Vm | null; broken: boolean }>,
   ) {
     this.id = init.id;
     this.startMs = host.scheduler.now();
@@ -114,7 +117,7 @@ export class HttpStream {
     ]);
     this.filterState = new Map(init.filterState);
     this.isGrpc = (this.requestHeaders.get("content-type") ?? "").startsWith("application/grpc");
-    this.slots = plugins.map((p, i) => new Slot(i, p.plugin, p.vm));
+    this.slots = plugins.map((p, i) => new Slot(i, p.plugin, p.vm, p.broken));
   }
 
   whenFinished(fn: () => void): void {
@@ -196,6 +199,7 @@ export class HttpStream {
 
   private deliverFrame(slot: Slot, dir: Dir, frame: Frame): void {
     if (slot.bypass) return this.passThrough(slot, dir, frame);
+    if (slot.broken) return this.failClosed(slot, dir);
     const vm = slot.vm!;
     if (vm.failed) {
       // The VM failed (in this stream or another): the plugin's fail strategy decides (§5.9).

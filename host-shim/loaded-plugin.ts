@@ -5,16 +5,18 @@ import type { RootContext } from "./contexts.ts";
 import type { Vm } from "./vm.ts";
 import type { WasmTrap } from "./errors.ts";
 
-export type ConfigureOutcome = "ok" | "rejected" | "trapped";
+export type ConfigureOutcome = "ok" | "rejected" | "trapped" | "load-error";
 
 export interface WorkerState {
   vm: Vm;
   root: RootContext;
-  outcome: ConfigureOutcome;
+  outcome: "ok" | "rejected" | "trapped";
 }
 
 export class LoadedPlugin {
   readonly workers: WorkerState[] = [];
+  /** Set when the module could not be loaded at all (then there are no workers). */
+  loadError: Error | null = null;
   constructor(readonly spec: PluginSpec) {}
 
   get name(): string {
@@ -22,6 +24,7 @@ export class LoadedPlugin {
   }
   /** How on_vm_start/on_configure went (on the first worker; every worker runs the same code). */
   get outcome(): ConfigureOutcome {
+    if (this.loadError) return "load-error";
     return this.workers[0]?.outcome ?? "rejected";
   }
   get configured(): boolean {

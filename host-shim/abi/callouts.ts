@@ -164,6 +164,7 @@ export function calloutImports(vm: Vm) {
             });
           };
           if (!r.ok) return close(14, String((r.error as Error)?.message ?? r.error));
+          if (r.value.timeout) return;
           if (r.value.delayMs) sched.setTimer(r.value.delayMs, () => deliver(r.value));
           else deliver(r.value);
         });

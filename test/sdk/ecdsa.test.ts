@@ -163,6 +163,23 @@ describe.each([
         expect(m.ecKeyError()).toMatch(/unsupported curve/);
       });
 
+      it("keeps every key usable while many others are created and dropped (GC pressure)", () => {
+        // Key tables are built with temporaries; a temporary the collector does not see as live
+        // would be freed and reused under an older key's feet. Churn allocations, then re-check
+        // (a smoke test: when a collection runs is not deterministic).
+        const made = Array.from({ length: 12 }, () => {
+          const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: c.crv });
+          const jwk = publicKey.export({ format: "jwk" });
+          const x = Buffer.from(jwk.x!, "base64url"), y = Buffer.from(jwk.y!, "base64url");
+          const handle = m.ecKeyCreate(c.id, x, y);
+          expect(m.ecKeyCreateRepeat(c.id, x, y, 4)).toBe(true);
+          const msg = randomBytes(50);
+          return { handle, msg, sig: new Uint8Array(sign(c.hash, msg, { key: privateKey, dsaEncoding: "ieee-p1363" })) };
+        });
+        for (const k of made) expect(m.ecdsaVerify(k.handle, c.hashId, k.msg, k.sig)).toBe(true);
+        for (const k of made) m.ecKeyFree(k.handle);
+      });
+
       describe("against node:crypto", () => {
         let keys: { priv: KeyObject; pub: KeyObject; handle: number }[];
         beforeAll(() => {

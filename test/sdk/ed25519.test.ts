@@ -126,6 +126,25 @@ describe.each([
     );
   });
 
+  it("keeps every key usable while many others are created and dropped (GC pressure)", () => {
+    // Key tables are built with temporaries; a temporary the collector does not see as live
+    // would be freed and reused under an older key's feet (Wycheproof tcId 115 once caught
+    // exactly that). Churn allocations, then re-check every key. When a collection runs is not
+    // deterministic, so this is a smoke test, not a proof.
+    const made = Array.from({ length: 150 }, (_, i) => {
+      const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+      const a = new Uint8Array(Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url"));
+      const handle = keyOf(a);
+      const msg = randomBytes(50 + i);
+      const sig = new Uint8Array(sign(null, msg, privateKey));
+      expect(m.ed25519Verify(handle, msg, sig)).toBe(true);
+      expect(m.ed25519KeyCreateRepeat(a, 1 + (i % 3))).toBe(true);
+      return { handle, msg, sig };
+    });
+    for (const k of made) expect(m.ed25519Verify(k.handle, k.msg, k.sig)).toBe(true);
+    for (const k of made) m.ed25519KeyFree(k.handle);
+  });
+
   describe("against node:crypto", () => {
     let keys: { priv: KeyObject; pub: KeyObject; handle: number }[];
     beforeAll(() => {

@@ -13,6 +13,8 @@ import { utf8, type Pairs } from "./memory.ts";
 import { vmKey, type PluginSpec } from "./plugin.ts";
 import { RealScheduler, VirtualScheduler, type Scheduler } from "./scheduler.ts";
 import type { LogLevel } from "./status.ts";
+import { TcpConnection } from "./tcp.ts";
+import type { ConnectionSpec } from "./types.ts";
 import type { CallbackRecord, FailStrategy, LogRecord, PropertyInput, RequestSpec, StreamResult, UpstreamHandler } from "./types.ts";
 import { V, type Value } from "./values.ts";
 import { CompiledModule, Vm } from "./vm.ts";
@@ -287,6 +289,28 @@ export class Host implements HostCore {
     });
     this.scheduler.post(() => stream.start());
     return stream;
+  }
+
+  /**
+   * Opens a TCP connection through network-filter plugins (§1.6): on_context_create and
+   * on_new_connection run now; then drive it with downstreamData / upstreamData /
+   * closeDownstream. Callbacks run synchronously; deferred actions after each callback.
+   */
+  openTcp(opts: { plugins?: LoadedPlugin[]; connection?: ConnectionSpec; worker?: number; upstream?: (data: Uint8Array, eos: boolean) => Uint8Array | void } = {}): TcpConnection {
+    const chain = opts.plugins ?? this.plugins;
+    const worker = opts.worker ?? this.rr++ % this.workers;
+    const id = ++this.streamSeq;
+    const conn = new TcpConnection(
+      this,
+      { id, connection: opts.connection ?? {}, properties: new Map(this.extraProperties), upstream: opts.upstream ?? (() => undefined) },
+      chain.map((plugin) => {
+        const { vm, broken } = this.vmFor(plugin, worker);
+        // A broken plugin on a TCP chain fails the connection closed at once.
+        return { plugin, vm: broken ? null : vm, broken };
+      }),
+    );
+    conn.open();
+    return conn;
   }
 
   /** Waits for streams started with `open`. */

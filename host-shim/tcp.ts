@@ -15,6 +15,7 @@ type Side = "downstream" | "upstream";
 class TcpSlot {
   ctx: TcpStreamContext | null = null;
   bypass: boolean;
+  broken = false;
   readonly held: Record<Side, { ref: BodyRef; eos: boolean; stopped: boolean }> = {
     downstream: { ref: new BodyRef(new Uint8Array(0)), eos: false, stopped: false },
     upstream: { ref: new BodyRef(new Uint8Array(0)), eos: false, stopped: false },
@@ -42,13 +43,18 @@ export class TcpConnection {
   closed = false;
   closedBy: "downstream" | "upstream" | "plugin" | null = null;
 
-  constructor(readonly host: Host, readonly init: TcpInit, plugins: Array<{ plugin: LoadedPlugin; vm: Vm | null }>) {
+  constructor(readonly host: Host, readonly init: TcpInit, plugins: Array<{ plugin: LoadedPlugin; vm: Vm | null; broken?: boolean }>) {
     this.id = init.id;
-    this.slots = plugins.map((p, i) => new TcpSlot(i, p.plugin, p.vm));
+    this.slots = plugins.map((p, i) => {
+      const slot = new TcpSlot(i, p.plugin, p.vm);
+      slot.broken = !!p.broken;
+      return slot;
+    });
   }
 
   /** A new connection: on_context_create then on_new_connection for each plugin. */
   open(): void {
+    if (this.slots.some((s) => s.broken)) return this.closeAll("plugin");
     for (const slot of this.slots) {
       if (slot.bypass) continue;
       const ctx = this.ensureContext(slot);

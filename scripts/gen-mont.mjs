@@ -36,10 +36,11 @@ function duff(indent, count, chunk) {
 
 // A chunk: limbs 4c..4c+3 of p times the 4 limbs at the same offset of q, into lanes
 // (j, j+2) → acc0 and (j+1, j+3) → acc1 (SIMD: the two i64 lanes of one accumulator).
+// The loads are written inside each product rather than bound to locals once per chunk: a
+// local live across the switch's case labels made V8 spill it to the stack at every chunk.
 const simdPair = (acc, p, q) => (c) => [
-  `{ const u = v128.load(${p}, ${16 * c}), v = v128.load(${q}, ${16 * c});`,
-  `  ${acc} = i64x2.add(${acc}, i64x2.extmul_low_i32x4_u(u, v));`,
-  `  ${acc} = i64x2.add(${acc}, i64x2.extmul_high_i32x4_u(u, v)); }`,
+  `${acc} = i64x2.add(${acc}, i64x2.extmul_low_i32x4_u(v128.load(${p}, ${16 * c}), v128.load(${q}, ${16 * c})));`,
+  `${acc}h = i64x2.add(${acc}h, i64x2.extmul_high_i32x4_u(v128.load(${p}, ${16 * c}), v128.load(${q}, ${16 * c})));`,
 ];
 const ld = (p, off) => `<u64>(<u32>load<u32>(${p}, ${off}))`;
 const scalarPair = (acc0, acc1, p, q) => (c) => {
@@ -54,7 +55,7 @@ const both = (f, g) => (c) => [...f(c), ...g(c)];
 const simdTail = (acc, u, q) => [
   `{ const u = ${u}, v = v128.load(${q});`,
   `  ${acc} = i64x2.add(${acc}, i64x2.extmul_low_i32x4_u(u, v));`,
-  `  ${acc} = i64x2.add(${acc}, i64x2.extmul_high_i32x4_u(u, v)); }`,
+  `  ${acc}h = i64x2.add(${acc}h, i64x2.extmul_high_i32x4_u(u, v)); }`,
 ];
 const indent = (n, lines) => lines.map((l) => `${I(n)}${l}`).join("\n");
 
@@ -87,10 +88,10 @@ const scalarKeepM = (n) => indent(n, ["store<u32>(m + (<usize>i << 2), mi);"]);
 // even declare, so the two are separate functions behind a compile-time dispatch.
 function mulBody(simd) {
   const firstHalf = simd
-    ? `      let x = i64x2.splat(0), y = i64x2.splat(0);
+    ? `      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
 ${duff(3, "qc", both(simdPair("x", "a", "pb"), simdPair("y", "m", "pn")))}
 ${indent(3, [...simdTail("x", "v128.load(a + tq)", "pb + tq"), ...simdTail("y", "mq", "pn + tq")])}
-      x = i64x2.add(x, y);
+      x = i64x2.add(i64x2.add(x, xh), i64x2.add(y, yh));
       const s0 = <u64>i64x2.extract_lane(x, 0);
       const s1 = <u64>i64x2.extract_lane(x, 1);
 ${chooseM(3)}
@@ -101,9 +102,9 @@ ${duff(3, "qc + 1", both(scalarPair("s0", "s1", "a", "pb"), scalarPair("s0", "s1
 ${chooseM(3)}
 ${scalarKeepM(3)}`;
   const secondHalf = simd
-    ? `      let x = i64x2.splat(0), y = i64x2.splat(0);
+    ? `      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
 ${duff(3, "chunks", both(simdPair("x", "pa", "pb"), simdPair("y", "pm", "pn")))}
-      x = i64x2.add(x, y);
+      x = i64x2.add(i64x2.add(x, xh), i64x2.add(y, yh));
       const s0 = <u64>i64x2.extract_lane(x, 0);
       const s1 = <u64>i64x2.extract_lane(x, 1);`
     : `      let s0: u64 = 0, s1: u64 = 0;
@@ -143,7 +144,7 @@ ${emitLimb(3)}
 
 function sqrBody(simd) {
   const cross = (pa) => simd
-    ? `      let x = i64x2.splat(0), y = i64x2.splat(0);
+    ? `      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
 ${duff(3, "crossChunks", simdPair("x", pa, "pb"))}
       const tc = <usize>crossChunks << 4;
 ${indent(3, simdTail("x", `v128.and(v128.load(${pa} + tc), v128.load(TAIL_MASKS + (<usize>(span & 3) << 4)))`, "pb + tc"))}`
@@ -153,7 +154,7 @@ ${duff(3, "crossChunks", scalarPair("x0", "x1", pa, "pb"))}
         x0 += <u64>(<u32>load<u32>(${pa} + (<usize>j << 2))) * <u64>(<u32>load<u32>(pb + (<usize>j << 2)));
       }`;
   const fold = simd
-    ? `      y = i64x2.add(y, i64x2.shl(x, 1));
+    ? `      y = i64x2.add(i64x2.add(y, yh), i64x2.shl(i64x2.add(x, xh), 1));
       const s0 = <u64>i64x2.extract_lane(y, 0);
       const s1 = <u64>i64x2.extract_lane(y, 1);`
     : `      s0 += x0 << 1;

@@ -49,313 +49,239 @@ function montMulSimd(out: usize, outR: usize, a: usize, br: usize, m: usize, nr:
     const off = <usize>(km1 - i) << 2;
     const pb = br + off, pn = nr + off;
     {
-      let x = i64x2.splat(0), y = i64x2.splat(0);
+      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
       switch (qc) {
         case 37: {
-          { const u = v128.load(a, 576), v = v128.load(pb, 576);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 576), v = v128.load(pn, 576);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 576), v128.load(pn, 576)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 576), v128.load(pn, 576)));
         }
         case 36: {
-          { const u = v128.load(a, 560), v = v128.load(pb, 560);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 560), v = v128.load(pn, 560);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 560), v128.load(pn, 560)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 560), v128.load(pn, 560)));
         }
         case 35: {
-          { const u = v128.load(a, 544), v = v128.load(pb, 544);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 544), v = v128.load(pn, 544);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 544), v128.load(pn, 544)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 544), v128.load(pn, 544)));
         }
         case 34: {
-          { const u = v128.load(a, 528), v = v128.load(pb, 528);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 528), v = v128.load(pn, 528);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 528), v128.load(pn, 528)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 528), v128.load(pn, 528)));
         }
         case 33: {
-          { const u = v128.load(a, 512), v = v128.load(pb, 512);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 512), v = v128.load(pn, 512);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 512), v128.load(pn, 512)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 512), v128.load(pn, 512)));
         }
         case 32: {
-          { const u = v128.load(a, 496), v = v128.load(pb, 496);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 496), v = v128.load(pn, 496);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 496), v128.load(pn, 496)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 496), v128.load(pn, 496)));
         }
         case 31: {
-          { const u = v128.load(a, 480), v = v128.load(pb, 480);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 480), v = v128.load(pn, 480);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 480), v128.load(pn, 480)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 480), v128.load(pn, 480)));
         }
         case 30: {
-          { const u = v128.load(a, 464), v = v128.load(pb, 464);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 464), v = v128.load(pn, 464);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 464), v128.load(pn, 464)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 464), v128.load(pn, 464)));
         }
         case 29: {
-          { const u = v128.load(a, 448), v = v128.load(pb, 448);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 448), v = v128.load(pn, 448);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 448), v128.load(pn, 448)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 448), v128.load(pn, 448)));
         }
         case 28: {
-          { const u = v128.load(a, 432), v = v128.load(pb, 432);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 432), v = v128.load(pn, 432);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 432), v128.load(pn, 432)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 432), v128.load(pn, 432)));
         }
         case 27: {
-          { const u = v128.load(a, 416), v = v128.load(pb, 416);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 416), v = v128.load(pn, 416);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 416), v128.load(pn, 416)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 416), v128.load(pn, 416)));
         }
         case 26: {
-          { const u = v128.load(a, 400), v = v128.load(pb, 400);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 400), v = v128.load(pn, 400);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 400), v128.load(pn, 400)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 400), v128.load(pn, 400)));
         }
         case 25: {
-          { const u = v128.load(a, 384), v = v128.load(pb, 384);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 384), v = v128.load(pn, 384);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 384), v128.load(pn, 384)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 384), v128.load(pn, 384)));
         }
         case 24: {
-          { const u = v128.load(a, 368), v = v128.load(pb, 368);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 368), v = v128.load(pn, 368);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 368), v128.load(pn, 368)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 368), v128.load(pn, 368)));
         }
         case 23: {
-          { const u = v128.load(a, 352), v = v128.load(pb, 352);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 352), v = v128.load(pn, 352);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 352), v128.load(pn, 352)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 352), v128.load(pn, 352)));
         }
         case 22: {
-          { const u = v128.load(a, 336), v = v128.load(pb, 336);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 336), v = v128.load(pn, 336);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 336), v128.load(pn, 336)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 336), v128.load(pn, 336)));
         }
         case 21: {
-          { const u = v128.load(a, 320), v = v128.load(pb, 320);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 320), v = v128.load(pn, 320);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 320), v128.load(pn, 320)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 320), v128.load(pn, 320)));
         }
         case 20: {
-          { const u = v128.load(a, 304), v = v128.load(pb, 304);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 304), v = v128.load(pn, 304);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 304), v128.load(pn, 304)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 304), v128.load(pn, 304)));
         }
         case 19: {
-          { const u = v128.load(a, 288), v = v128.load(pb, 288);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 288), v = v128.load(pn, 288);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 288), v128.load(pn, 288)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 288), v128.load(pn, 288)));
         }
         case 18: {
-          { const u = v128.load(a, 272), v = v128.load(pb, 272);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 272), v = v128.load(pn, 272);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 272), v128.load(pn, 272)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 272), v128.load(pn, 272)));
         }
         case 17: {
-          { const u = v128.load(a, 256), v = v128.load(pb, 256);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 256), v = v128.load(pn, 256);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 256), v128.load(pn, 256)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 256), v128.load(pn, 256)));
         }
         case 16: {
-          { const u = v128.load(a, 240), v = v128.load(pb, 240);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 240), v = v128.load(pn, 240);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 240), v128.load(pn, 240)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 240), v128.load(pn, 240)));
         }
         case 15: {
-          { const u = v128.load(a, 224), v = v128.load(pb, 224);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 224), v = v128.load(pn, 224);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 224), v128.load(pn, 224)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 224), v128.load(pn, 224)));
         }
         case 14: {
-          { const u = v128.load(a, 208), v = v128.load(pb, 208);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 208), v = v128.load(pn, 208);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 208), v128.load(pn, 208)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 208), v128.load(pn, 208)));
         }
         case 13: {
-          { const u = v128.load(a, 192), v = v128.load(pb, 192);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 192), v = v128.load(pn, 192);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 192), v128.load(pn, 192)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 192), v128.load(pn, 192)));
         }
         case 12: {
-          { const u = v128.load(a, 176), v = v128.load(pb, 176);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 176), v = v128.load(pn, 176);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 176), v128.load(pn, 176)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 176), v128.load(pn, 176)));
         }
         case 11: {
-          { const u = v128.load(a, 160), v = v128.load(pb, 160);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 160), v = v128.load(pn, 160);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 160), v128.load(pn, 160)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 160), v128.load(pn, 160)));
         }
         case 10: {
-          { const u = v128.load(a, 144), v = v128.load(pb, 144);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 144), v = v128.load(pn, 144);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 144), v128.load(pn, 144)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 144), v128.load(pn, 144)));
         }
         case 9: {
-          { const u = v128.load(a, 128), v = v128.load(pb, 128);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 128), v = v128.load(pn, 128);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 128), v128.load(pn, 128)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 128), v128.load(pn, 128)));
         }
         case 8: {
-          { const u = v128.load(a, 112), v = v128.load(pb, 112);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 112), v = v128.load(pn, 112);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 112), v128.load(pn, 112)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 112), v128.load(pn, 112)));
         }
         case 7: {
-          { const u = v128.load(a, 96), v = v128.load(pb, 96);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 96), v = v128.load(pn, 96);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 96), v128.load(pn, 96)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 96), v128.load(pn, 96)));
         }
         case 6: {
-          { const u = v128.load(a, 80), v = v128.load(pb, 80);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 80), v = v128.load(pn, 80);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 80), v128.load(pn, 80)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 80), v128.load(pn, 80)));
         }
         case 5: {
-          { const u = v128.load(a, 64), v = v128.load(pb, 64);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 64), v = v128.load(pn, 64);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 64), v128.load(pn, 64)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 64), v128.load(pn, 64)));
         }
         case 4: {
-          { const u = v128.load(a, 48), v = v128.load(pb, 48);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 48), v = v128.load(pn, 48);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 48), v128.load(pn, 48)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 48), v128.load(pn, 48)));
         }
         case 3: {
-          { const u = v128.load(a, 32), v = v128.load(pb, 32);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 32), v = v128.load(pn, 32);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 32), v128.load(pn, 32)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 32), v128.load(pn, 32)));
         }
         case 2: {
-          { const u = v128.load(a, 16), v = v128.load(pb, 16);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 16), v = v128.load(pn, 16);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 16), v128.load(pn, 16)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 16), v128.load(pn, 16)));
         }
         case 1: {
-          { const u = v128.load(a, 0), v = v128.load(pb, 0);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(m, 0), v = v128.load(pn, 0);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 0), v128.load(pn, 0)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 0), v128.load(pn, 0)));
         }
         default: {}
       }
       { const u = v128.load(a + tq), v = v128.load(pb + tq);
         x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-        x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+        xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(u, v)); }
       { const u = mq, v = v128.load(pn + tq);
         y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-        y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
-      x = i64x2.add(x, y);
+        yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(u, v)); }
+      x = i64x2.add(i64x2.add(x, xh), i64x2.add(y, yh));
       const s0 = <u64>i64x2.extract_lane(x, 0);
       const s1 = <u64>i64x2.extract_lane(x, 1);
       let lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
@@ -376,307 +302,233 @@ function montMulSimd(out: usize, outR: usize, a: usize, br: usize, m: usize, nr:
     const pa = a + (<usize>j0 << 2), pb = br + off, pm = m + (<usize>j0 << 2), pn = nr + off;
     const chunks = (k - j0 + 3) >> 2;
     {
-      let x = i64x2.splat(0), y = i64x2.splat(0);
+      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
       switch (chunks) {
         case 37: {
-          { const u = v128.load(pa, 576), v = v128.load(pb, 576);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 576), v = v128.load(pn, 576);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 576), v128.load(pn, 576)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 576), v128.load(pn, 576)));
         }
         case 36: {
-          { const u = v128.load(pa, 560), v = v128.load(pb, 560);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 560), v = v128.load(pn, 560);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 560), v128.load(pn, 560)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 560), v128.load(pn, 560)));
         }
         case 35: {
-          { const u = v128.load(pa, 544), v = v128.load(pb, 544);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 544), v = v128.load(pn, 544);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 544), v128.load(pn, 544)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 544), v128.load(pn, 544)));
         }
         case 34: {
-          { const u = v128.load(pa, 528), v = v128.load(pb, 528);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 528), v = v128.load(pn, 528);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 528), v128.load(pn, 528)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 528), v128.load(pn, 528)));
         }
         case 33: {
-          { const u = v128.load(pa, 512), v = v128.load(pb, 512);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 512), v = v128.load(pn, 512);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 512), v128.load(pn, 512)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 512), v128.load(pn, 512)));
         }
         case 32: {
-          { const u = v128.load(pa, 496), v = v128.load(pb, 496);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 496), v = v128.load(pn, 496);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 496), v128.load(pn, 496)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 496), v128.load(pn, 496)));
         }
         case 31: {
-          { const u = v128.load(pa, 480), v = v128.load(pb, 480);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 480), v = v128.load(pn, 480);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 480), v128.load(pn, 480)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 480), v128.load(pn, 480)));
         }
         case 30: {
-          { const u = v128.load(pa, 464), v = v128.load(pb, 464);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 464), v = v128.load(pn, 464);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 464), v128.load(pn, 464)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 464), v128.load(pn, 464)));
         }
         case 29: {
-          { const u = v128.load(pa, 448), v = v128.load(pb, 448);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 448), v = v128.load(pn, 448);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 448), v128.load(pn, 448)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 448), v128.load(pn, 448)));
         }
         case 28: {
-          { const u = v128.load(pa, 432), v = v128.load(pb, 432);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 432), v = v128.load(pn, 432);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 432), v128.load(pn, 432)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 432), v128.load(pn, 432)));
         }
         case 27: {
-          { const u = v128.load(pa, 416), v = v128.load(pb, 416);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 416), v = v128.load(pn, 416);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 416), v128.load(pn, 416)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 416), v128.load(pn, 416)));
         }
         case 26: {
-          { const u = v128.load(pa, 400), v = v128.load(pb, 400);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 400), v = v128.load(pn, 400);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 400), v128.load(pn, 400)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 400), v128.load(pn, 400)));
         }
         case 25: {
-          { const u = v128.load(pa, 384), v = v128.load(pb, 384);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 384), v = v128.load(pn, 384);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 384), v128.load(pn, 384)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 384), v128.load(pn, 384)));
         }
         case 24: {
-          { const u = v128.load(pa, 368), v = v128.load(pb, 368);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 368), v = v128.load(pn, 368);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 368), v128.load(pn, 368)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 368), v128.load(pn, 368)));
         }
         case 23: {
-          { const u = v128.load(pa, 352), v = v128.load(pb, 352);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 352), v = v128.load(pn, 352);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 352), v128.load(pn, 352)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 352), v128.load(pn, 352)));
         }
         case 22: {
-          { const u = v128.load(pa, 336), v = v128.load(pb, 336);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 336), v = v128.load(pn, 336);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 336), v128.load(pn, 336)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 336), v128.load(pn, 336)));
         }
         case 21: {
-          { const u = v128.load(pa, 320), v = v128.load(pb, 320);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 320), v = v128.load(pn, 320);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 320), v128.load(pn, 320)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 320), v128.load(pn, 320)));
         }
         case 20: {
-          { const u = v128.load(pa, 304), v = v128.load(pb, 304);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 304), v = v128.load(pn, 304);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 304), v128.load(pn, 304)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 304), v128.load(pn, 304)));
         }
         case 19: {
-          { const u = v128.load(pa, 288), v = v128.load(pb, 288);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 288), v = v128.load(pn, 288);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 288), v128.load(pn, 288)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 288), v128.load(pn, 288)));
         }
         case 18: {
-          { const u = v128.load(pa, 272), v = v128.load(pb, 272);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 272), v = v128.load(pn, 272);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 272), v128.load(pn, 272)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 272), v128.load(pn, 272)));
         }
         case 17: {
-          { const u = v128.load(pa, 256), v = v128.load(pb, 256);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 256), v = v128.load(pn, 256);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 256), v128.load(pn, 256)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 256), v128.load(pn, 256)));
         }
         case 16: {
-          { const u = v128.load(pa, 240), v = v128.load(pb, 240);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 240), v = v128.load(pn, 240);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 240), v128.load(pn, 240)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 240), v128.load(pn, 240)));
         }
         case 15: {
-          { const u = v128.load(pa, 224), v = v128.load(pb, 224);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 224), v = v128.load(pn, 224);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 224), v128.load(pn, 224)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 224), v128.load(pn, 224)));
         }
         case 14: {
-          { const u = v128.load(pa, 208), v = v128.load(pb, 208);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 208), v = v128.load(pn, 208);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 208), v128.load(pn, 208)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 208), v128.load(pn, 208)));
         }
         case 13: {
-          { const u = v128.load(pa, 192), v = v128.load(pb, 192);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 192), v = v128.load(pn, 192);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 192), v128.load(pn, 192)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 192), v128.load(pn, 192)));
         }
         case 12: {
-          { const u = v128.load(pa, 176), v = v128.load(pb, 176);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 176), v = v128.load(pn, 176);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 176), v128.load(pn, 176)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 176), v128.load(pn, 176)));
         }
         case 11: {
-          { const u = v128.load(pa, 160), v = v128.load(pb, 160);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 160), v = v128.load(pn, 160);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 160), v128.load(pn, 160)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 160), v128.load(pn, 160)));
         }
         case 10: {
-          { const u = v128.load(pa, 144), v = v128.load(pb, 144);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 144), v = v128.load(pn, 144);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 144), v128.load(pn, 144)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 144), v128.load(pn, 144)));
         }
         case 9: {
-          { const u = v128.load(pa, 128), v = v128.load(pb, 128);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 128), v = v128.load(pn, 128);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 128), v128.load(pn, 128)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 128), v128.load(pn, 128)));
         }
         case 8: {
-          { const u = v128.load(pa, 112), v = v128.load(pb, 112);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 112), v = v128.load(pn, 112);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 112), v128.load(pn, 112)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 112), v128.load(pn, 112)));
         }
         case 7: {
-          { const u = v128.load(pa, 96), v = v128.load(pb, 96);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 96), v = v128.load(pn, 96);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 96), v128.load(pn, 96)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 96), v128.load(pn, 96)));
         }
         case 6: {
-          { const u = v128.load(pa, 80), v = v128.load(pb, 80);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 80), v = v128.load(pn, 80);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 80), v128.load(pn, 80)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 80), v128.load(pn, 80)));
         }
         case 5: {
-          { const u = v128.load(pa, 64), v = v128.load(pb, 64);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 64), v = v128.load(pn, 64);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 64), v128.load(pn, 64)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 64), v128.load(pn, 64)));
         }
         case 4: {
-          { const u = v128.load(pa, 48), v = v128.load(pb, 48);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 48), v = v128.load(pn, 48);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 48), v128.load(pn, 48)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 48), v128.load(pn, 48)));
         }
         case 3: {
-          { const u = v128.load(pa, 32), v = v128.load(pb, 32);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 32), v = v128.load(pn, 32);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 32), v128.load(pn, 32)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 32), v128.load(pn, 32)));
         }
         case 2: {
-          { const u = v128.load(pa, 16), v = v128.load(pb, 16);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 16), v = v128.load(pn, 16);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 16), v128.load(pn, 16)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 16), v128.load(pn, 16)));
         }
         case 1: {
-          { const u = v128.load(pa, 0), v = v128.load(pb, 0);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
-          { const u = v128.load(pm, 0), v = v128.load(pn, 0);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 0), v128.load(pn, 0)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 0), v128.load(pn, 0)));
         }
         default: {}
       }
-      x = i64x2.add(x, y);
+      x = i64x2.add(i64x2.add(x, xh), i64x2.add(y, yh));
       const s0 = <u64>i64x2.extract_lane(x, 0);
       const s1 = <u64>i64x2.extract_lane(x, 1);
       const lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
@@ -1201,391 +1053,317 @@ function montSqrSimd(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr:
     const h = <u64>(<u32>load<u32>(a + (<usize>(i >> 1) << 2)));
     const d = (h * h) & (<u64>(i & 1) - 1); // the diagonal, only for even i
     {
-      let x = i64x2.splat(0), y = i64x2.splat(0);
+      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
       switch (crossChunks) {
         case 37: {
-          { const u = v128.load(a, 576), v = v128.load(pb, 576);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
         }
         case 36: {
-          { const u = v128.load(a, 560), v = v128.load(pb, 560);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
         }
         case 35: {
-          { const u = v128.load(a, 544), v = v128.load(pb, 544);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
         }
         case 34: {
-          { const u = v128.load(a, 528), v = v128.load(pb, 528);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
         }
         case 33: {
-          { const u = v128.load(a, 512), v = v128.load(pb, 512);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
         }
         case 32: {
-          { const u = v128.load(a, 496), v = v128.load(pb, 496);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
         }
         case 31: {
-          { const u = v128.load(a, 480), v = v128.load(pb, 480);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
         }
         case 30: {
-          { const u = v128.load(a, 464), v = v128.load(pb, 464);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
         }
         case 29: {
-          { const u = v128.load(a, 448), v = v128.load(pb, 448);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
         }
         case 28: {
-          { const u = v128.load(a, 432), v = v128.load(pb, 432);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
         }
         case 27: {
-          { const u = v128.load(a, 416), v = v128.load(pb, 416);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
         }
         case 26: {
-          { const u = v128.load(a, 400), v = v128.load(pb, 400);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
         }
         case 25: {
-          { const u = v128.load(a, 384), v = v128.load(pb, 384);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
         }
         case 24: {
-          { const u = v128.load(a, 368), v = v128.load(pb, 368);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
         }
         case 23: {
-          { const u = v128.load(a, 352), v = v128.load(pb, 352);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
         }
         case 22: {
-          { const u = v128.load(a, 336), v = v128.load(pb, 336);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
         }
         case 21: {
-          { const u = v128.load(a, 320), v = v128.load(pb, 320);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
         }
         case 20: {
-          { const u = v128.load(a, 304), v = v128.load(pb, 304);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
         }
         case 19: {
-          { const u = v128.load(a, 288), v = v128.load(pb, 288);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
         }
         case 18: {
-          { const u = v128.load(a, 272), v = v128.load(pb, 272);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
         }
         case 17: {
-          { const u = v128.load(a, 256), v = v128.load(pb, 256);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
         }
         case 16: {
-          { const u = v128.load(a, 240), v = v128.load(pb, 240);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
         }
         case 15: {
-          { const u = v128.load(a, 224), v = v128.load(pb, 224);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
         }
         case 14: {
-          { const u = v128.load(a, 208), v = v128.load(pb, 208);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
         }
         case 13: {
-          { const u = v128.load(a, 192), v = v128.load(pb, 192);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
         }
         case 12: {
-          { const u = v128.load(a, 176), v = v128.load(pb, 176);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
         }
         case 11: {
-          { const u = v128.load(a, 160), v = v128.load(pb, 160);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
         }
         case 10: {
-          { const u = v128.load(a, 144), v = v128.load(pb, 144);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
         }
         case 9: {
-          { const u = v128.load(a, 128), v = v128.load(pb, 128);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
         }
         case 8: {
-          { const u = v128.load(a, 112), v = v128.load(pb, 112);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
         }
         case 7: {
-          { const u = v128.load(a, 96), v = v128.load(pb, 96);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
         }
         case 6: {
-          { const u = v128.load(a, 80), v = v128.load(pb, 80);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
         }
         case 5: {
-          { const u = v128.load(a, 64), v = v128.load(pb, 64);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
         }
         case 4: {
-          { const u = v128.load(a, 48), v = v128.load(pb, 48);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
         }
         case 3: {
-          { const u = v128.load(a, 32), v = v128.load(pb, 32);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
         }
         case 2: {
-          { const u = v128.load(a, 16), v = v128.load(pb, 16);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
         }
         case 1: {
-          { const u = v128.load(a, 0), v = v128.load(pb, 0);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
         }
         default: {}
       }
       const tc = <usize>crossChunks << 4;
       { const u = v128.and(v128.load(a + tc), v128.load(TAIL_MASKS + (<usize>(span & 3) << 4))), v = v128.load(pb + tc);
         x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-        x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+        xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(u, v)); }
       switch (qc) {
         case 37: {
-          { const u = v128.load(m, 576), v = v128.load(pn, 576);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 576), v128.load(pn, 576)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 576), v128.load(pn, 576)));
         }
         case 36: {
-          { const u = v128.load(m, 560), v = v128.load(pn, 560);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 560), v128.load(pn, 560)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 560), v128.load(pn, 560)));
         }
         case 35: {
-          { const u = v128.load(m, 544), v = v128.load(pn, 544);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 544), v128.load(pn, 544)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 544), v128.load(pn, 544)));
         }
         case 34: {
-          { const u = v128.load(m, 528), v = v128.load(pn, 528);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 528), v128.load(pn, 528)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 528), v128.load(pn, 528)));
         }
         case 33: {
-          { const u = v128.load(m, 512), v = v128.load(pn, 512);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 512), v128.load(pn, 512)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 512), v128.load(pn, 512)));
         }
         case 32: {
-          { const u = v128.load(m, 496), v = v128.load(pn, 496);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 496), v128.load(pn, 496)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 496), v128.load(pn, 496)));
         }
         case 31: {
-          { const u = v128.load(m, 480), v = v128.load(pn, 480);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 480), v128.load(pn, 480)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 480), v128.load(pn, 480)));
         }
         case 30: {
-          { const u = v128.load(m, 464), v = v128.load(pn, 464);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 464), v128.load(pn, 464)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 464), v128.load(pn, 464)));
         }
         case 29: {
-          { const u = v128.load(m, 448), v = v128.load(pn, 448);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 448), v128.load(pn, 448)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 448), v128.load(pn, 448)));
         }
         case 28: {
-          { const u = v128.load(m, 432), v = v128.load(pn, 432);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 432), v128.load(pn, 432)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 432), v128.load(pn, 432)));
         }
         case 27: {
-          { const u = v128.load(m, 416), v = v128.load(pn, 416);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 416), v128.load(pn, 416)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 416), v128.load(pn, 416)));
         }
         case 26: {
-          { const u = v128.load(m, 400), v = v128.load(pn, 400);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 400), v128.load(pn, 400)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 400), v128.load(pn, 400)));
         }
         case 25: {
-          { const u = v128.load(m, 384), v = v128.load(pn, 384);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 384), v128.load(pn, 384)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 384), v128.load(pn, 384)));
         }
         case 24: {
-          { const u = v128.load(m, 368), v = v128.load(pn, 368);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 368), v128.load(pn, 368)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 368), v128.load(pn, 368)));
         }
         case 23: {
-          { const u = v128.load(m, 352), v = v128.load(pn, 352);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 352), v128.load(pn, 352)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 352), v128.load(pn, 352)));
         }
         case 22: {
-          { const u = v128.load(m, 336), v = v128.load(pn, 336);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 336), v128.load(pn, 336)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 336), v128.load(pn, 336)));
         }
         case 21: {
-          { const u = v128.load(m, 320), v = v128.load(pn, 320);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 320), v128.load(pn, 320)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 320), v128.load(pn, 320)));
         }
         case 20: {
-          { const u = v128.load(m, 304), v = v128.load(pn, 304);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 304), v128.load(pn, 304)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 304), v128.load(pn, 304)));
         }
         case 19: {
-          { const u = v128.load(m, 288), v = v128.load(pn, 288);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 288), v128.load(pn, 288)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 288), v128.load(pn, 288)));
         }
         case 18: {
-          { const u = v128.load(m, 272), v = v128.load(pn, 272);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 272), v128.load(pn, 272)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 272), v128.load(pn, 272)));
         }
         case 17: {
-          { const u = v128.load(m, 256), v = v128.load(pn, 256);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 256), v128.load(pn, 256)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 256), v128.load(pn, 256)));
         }
         case 16: {
-          { const u = v128.load(m, 240), v = v128.load(pn, 240);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 240), v128.load(pn, 240)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 240), v128.load(pn, 240)));
         }
         case 15: {
-          { const u = v128.load(m, 224), v = v128.load(pn, 224);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 224), v128.load(pn, 224)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 224), v128.load(pn, 224)));
         }
         case 14: {
-          { const u = v128.load(m, 208), v = v128.load(pn, 208);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 208), v128.load(pn, 208)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 208), v128.load(pn, 208)));
         }
         case 13: {
-          { const u = v128.load(m, 192), v = v128.load(pn, 192);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 192), v128.load(pn, 192)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 192), v128.load(pn, 192)));
         }
         case 12: {
-          { const u = v128.load(m, 176), v = v128.load(pn, 176);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 176), v128.load(pn, 176)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 176), v128.load(pn, 176)));
         }
         case 11: {
-          { const u = v128.load(m, 160), v = v128.load(pn, 160);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 160), v128.load(pn, 160)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 160), v128.load(pn, 160)));
         }
         case 10: {
-          { const u = v128.load(m, 144), v = v128.load(pn, 144);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 144), v128.load(pn, 144)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 144), v128.load(pn, 144)));
         }
         case 9: {
-          { const u = v128.load(m, 128), v = v128.load(pn, 128);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 128), v128.load(pn, 128)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 128), v128.load(pn, 128)));
         }
         case 8: {
-          { const u = v128.load(m, 112), v = v128.load(pn, 112);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 112), v128.load(pn, 112)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 112), v128.load(pn, 112)));
         }
         case 7: {
-          { const u = v128.load(m, 96), v = v128.load(pn, 96);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 96), v128.load(pn, 96)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 96), v128.load(pn, 96)));
         }
         case 6: {
-          { const u = v128.load(m, 80), v = v128.load(pn, 80);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 80), v128.load(pn, 80)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 80), v128.load(pn, 80)));
         }
         case 5: {
-          { const u = v128.load(m, 64), v = v128.load(pn, 64);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 64), v128.load(pn, 64)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 64), v128.load(pn, 64)));
         }
         case 4: {
-          { const u = v128.load(m, 48), v = v128.load(pn, 48);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 48), v128.load(pn, 48)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 48), v128.load(pn, 48)));
         }
         case 3: {
-          { const u = v128.load(m, 32), v = v128.load(pn, 32);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 32), v128.load(pn, 32)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 32), v128.load(pn, 32)));
         }
         case 2: {
-          { const u = v128.load(m, 16), v = v128.load(pn, 16);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 16), v128.load(pn, 16)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 16), v128.load(pn, 16)));
         }
         case 1: {
-          { const u = v128.load(m, 0), v = v128.load(pn, 0);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 0), v128.load(pn, 0)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(m, 0), v128.load(pn, 0)));
         }
         default: {}
       }
       { const u = mq, v = v128.load(pn + tq);
         y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-        y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
-      y = i64x2.add(y, i64x2.shl(x, 1));
+        yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(u, v)); }
+      y = i64x2.add(i64x2.add(y, yh), i64x2.shl(i64x2.add(x, xh), 1));
       const s0 = <u64>i64x2.extract_lane(y, 0);
       const s1 = <u64>i64x2.extract_lane(y, 1);
       let lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
@@ -1608,388 +1386,314 @@ function montSqrSimd(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr:
     const h = <u64>(<u32>load<u32>(a + (<usize>(i >> 1) << 2)));
     const d = (h * h) & (<u64>(i & 1) - 1);
     {
-      let x = i64x2.splat(0), y = i64x2.splat(0);
+      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
       switch (crossChunks) {
         case 37: {
-          { const u = v128.load(pa, 576), v = v128.load(pb, 576);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
         }
         case 36: {
-          { const u = v128.load(pa, 560), v = v128.load(pb, 560);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
         }
         case 35: {
-          { const u = v128.load(pa, 544), v = v128.load(pb, 544);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
         }
         case 34: {
-          { const u = v128.load(pa, 528), v = v128.load(pb, 528);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
         }
         case 33: {
-          { const u = v128.load(pa, 512), v = v128.load(pb, 512);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
         }
         case 32: {
-          { const u = v128.load(pa, 496), v = v128.load(pb, 496);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
         }
         case 31: {
-          { const u = v128.load(pa, 480), v = v128.load(pb, 480);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
         }
         case 30: {
-          { const u = v128.load(pa, 464), v = v128.load(pb, 464);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
         }
         case 29: {
-          { const u = v128.load(pa, 448), v = v128.load(pb, 448);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
         }
         case 28: {
-          { const u = v128.load(pa, 432), v = v128.load(pb, 432);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
         }
         case 27: {
-          { const u = v128.load(pa, 416), v = v128.load(pb, 416);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
         }
         case 26: {
-          { const u = v128.load(pa, 400), v = v128.load(pb, 400);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
         }
         case 25: {
-          { const u = v128.load(pa, 384), v = v128.load(pb, 384);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
         }
         case 24: {
-          { const u = v128.load(pa, 368), v = v128.load(pb, 368);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
         }
         case 23: {
-          { const u = v128.load(pa, 352), v = v128.load(pb, 352);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
         }
         case 22: {
-          { const u = v128.load(pa, 336), v = v128.load(pb, 336);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
         }
         case 21: {
-          { const u = v128.load(pa, 320), v = v128.load(pb, 320);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
         }
         case 20: {
-          { const u = v128.load(pa, 304), v = v128.load(pb, 304);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
         }
         case 19: {
-          { const u = v128.load(pa, 288), v = v128.load(pb, 288);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
         }
         case 18: {
-          { const u = v128.load(pa, 272), v = v128.load(pb, 272);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
         }
         case 17: {
-          { const u = v128.load(pa, 256), v = v128.load(pb, 256);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
         }
         case 16: {
-          { const u = v128.load(pa, 240), v = v128.load(pb, 240);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
         }
         case 15: {
-          { const u = v128.load(pa, 224), v = v128.load(pb, 224);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
         }
         case 14: {
-          { const u = v128.load(pa, 208), v = v128.load(pb, 208);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
         }
         case 13: {
-          { const u = v128.load(pa, 192), v = v128.load(pb, 192);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
         }
         case 12: {
-          { const u = v128.load(pa, 176), v = v128.load(pb, 176);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
         }
         case 11: {
-          { const u = v128.load(pa, 160), v = v128.load(pb, 160);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
         }
         case 10: {
-          { const u = v128.load(pa, 144), v = v128.load(pb, 144);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
         }
         case 9: {
-          { const u = v128.load(pa, 128), v = v128.load(pb, 128);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
         }
         case 8: {
-          { const u = v128.load(pa, 112), v = v128.load(pb, 112);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
         }
         case 7: {
-          { const u = v128.load(pa, 96), v = v128.load(pb, 96);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
         }
         case 6: {
-          { const u = v128.load(pa, 80), v = v128.load(pb, 80);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
         }
         case 5: {
-          { const u = v128.load(pa, 64), v = v128.load(pb, 64);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
         }
         case 4: {
-          { const u = v128.load(pa, 48), v = v128.load(pb, 48);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
         }
         case 3: {
-          { const u = v128.load(pa, 32), v = v128.load(pb, 32);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
         }
         case 2: {
-          { const u = v128.load(pa, 16), v = v128.load(pb, 16);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
         }
         case 1: {
-          { const u = v128.load(pa, 0), v = v128.load(pb, 0);
-            x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-            x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
+          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
         }
         default: {}
       }
       const tc = <usize>crossChunks << 4;
       { const u = v128.and(v128.load(pa + tc), v128.load(TAIL_MASKS + (<usize>(span & 3) << 4))), v = v128.load(pb + tc);
         x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-        x = i64x2.add(x, i64x2.extmul_high_i32x4_u(u, v)); }
+        xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(u, v)); }
       switch (chunks) {
         case 37: {
-          { const u = v128.load(pm, 576), v = v128.load(pn, 576);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 576), v128.load(pn, 576)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 576), v128.load(pn, 576)));
         }
         case 36: {
-          { const u = v128.load(pm, 560), v = v128.load(pn, 560);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 560), v128.load(pn, 560)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 560), v128.load(pn, 560)));
         }
         case 35: {
-          { const u = v128.load(pm, 544), v = v128.load(pn, 544);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 544), v128.load(pn, 544)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 544), v128.load(pn, 544)));
         }
         case 34: {
-          { const u = v128.load(pm, 528), v = v128.load(pn, 528);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 528), v128.load(pn, 528)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 528), v128.load(pn, 528)));
         }
         case 33: {
-          { const u = v128.load(pm, 512), v = v128.load(pn, 512);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 512), v128.load(pn, 512)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 512), v128.load(pn, 512)));
         }
         case 32: {
-          { const u = v128.load(pm, 496), v = v128.load(pn, 496);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 496), v128.load(pn, 496)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 496), v128.load(pn, 496)));
         }
         case 31: {
-          { const u = v128.load(pm, 480), v = v128.load(pn, 480);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 480), v128.load(pn, 480)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 480), v128.load(pn, 480)));
         }
         case 30: {
-          { const u = v128.load(pm, 464), v = v128.load(pn, 464);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 464), v128.load(pn, 464)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 464), v128.load(pn, 464)));
         }
         case 29: {
-          { const u = v128.load(pm, 448), v = v128.load(pn, 448);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 448), v128.load(pn, 448)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 448), v128.load(pn, 448)));
         }
         case 28: {
-          { const u = v128.load(pm, 432), v = v128.load(pn, 432);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 432), v128.load(pn, 432)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 432), v128.load(pn, 432)));
         }
         case 27: {
-          { const u = v128.load(pm, 416), v = v128.load(pn, 416);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 416), v128.load(pn, 416)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 416), v128.load(pn, 416)));
         }
         case 26: {
-          { const u = v128.load(pm, 400), v = v128.load(pn, 400);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 400), v128.load(pn, 400)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 400), v128.load(pn, 400)));
         }
         case 25: {
-          { const u = v128.load(pm, 384), v = v128.load(pn, 384);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 384), v128.load(pn, 384)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 384), v128.load(pn, 384)));
         }
         case 24: {
-          { const u = v128.load(pm, 368), v = v128.load(pn, 368);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 368), v128.load(pn, 368)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 368), v128.load(pn, 368)));
         }
         case 23: {
-          { const u = v128.load(pm, 352), v = v128.load(pn, 352);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 352), v128.load(pn, 352)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 352), v128.load(pn, 352)));
         }
         case 22: {
-          { const u = v128.load(pm, 336), v = v128.load(pn, 336);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 336), v128.load(pn, 336)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 336), v128.load(pn, 336)));
         }
         case 21: {
-          { const u = v128.load(pm, 320), v = v128.load(pn, 320);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 320), v128.load(pn, 320)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 320), v128.load(pn, 320)));
         }
         case 20: {
-          { const u = v128.load(pm, 304), v = v128.load(pn, 304);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 304), v128.load(pn, 304)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 304), v128.load(pn, 304)));
         }
         case 19: {
-          { const u = v128.load(pm, 288), v = v128.load(pn, 288);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 288), v128.load(pn, 288)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 288), v128.load(pn, 288)));
         }
         case 18: {
-          { const u = v128.load(pm, 272), v = v128.load(pn, 272);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 272), v128.load(pn, 272)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 272), v128.load(pn, 272)));
         }
         case 17: {
-          { const u = v128.load(pm, 256), v = v128.load(pn, 256);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 256), v128.load(pn, 256)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 256), v128.load(pn, 256)));
         }
         case 16: {
-          { const u = v128.load(pm, 240), v = v128.load(pn, 240);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 240), v128.load(pn, 240)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 240), v128.load(pn, 240)));
         }
         case 15: {
-          { const u = v128.load(pm, 224), v = v128.load(pn, 224);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 224), v128.load(pn, 224)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 224), v128.load(pn, 224)));
         }
         case 14: {
-          { const u = v128.load(pm, 208), v = v128.load(pn, 208);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 208), v128.load(pn, 208)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 208), v128.load(pn, 208)));
         }
         case 13: {
-          { const u = v128.load(pm, 192), v = v128.load(pn, 192);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 192), v128.load(pn, 192)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 192), v128.load(pn, 192)));
         }
         case 12: {
-          { const u = v128.load(pm, 176), v = v128.load(pn, 176);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 176), v128.load(pn, 176)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 176), v128.load(pn, 176)));
         }
         case 11: {
-          { const u = v128.load(pm, 160), v = v128.load(pn, 160);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 160), v128.load(pn, 160)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 160), v128.load(pn, 160)));
         }
         case 10: {
-          { const u = v128.load(pm, 144), v = v128.load(pn, 144);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 144), v128.load(pn, 144)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 144), v128.load(pn, 144)));
         }
         case 9: {
-          { const u = v128.load(pm, 128), v = v128.load(pn, 128);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 128), v128.load(pn, 128)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 128), v128.load(pn, 128)));
         }
         case 8: {
-          { const u = v128.load(pm, 112), v = v128.load(pn, 112);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 112), v128.load(pn, 112)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 112), v128.load(pn, 112)));
         }
         case 7: {
-          { const u = v128.load(pm, 96), v = v128.load(pn, 96);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 96), v128.load(pn, 96)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 96), v128.load(pn, 96)));
         }
         case 6: {
-          { const u = v128.load(pm, 80), v = v128.load(pn, 80);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 80), v128.load(pn, 80)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 80), v128.load(pn, 80)));
         }
         case 5: {
-          { const u = v128.load(pm, 64), v = v128.load(pn, 64);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 64), v128.load(pn, 64)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 64), v128.load(pn, 64)));
         }
         case 4: {
-          { const u = v128.load(pm, 48), v = v128.load(pn, 48);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 48), v128.load(pn, 48)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 48), v128.load(pn, 48)));
         }
         case 3: {
-          { const u = v128.load(pm, 32), v = v128.load(pn, 32);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 32), v128.load(pn, 32)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 32), v128.load(pn, 32)));
         }
         case 2: {
-          { const u = v128.load(pm, 16), v = v128.load(pn, 16);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 16), v128.load(pn, 16)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 16), v128.load(pn, 16)));
         }
         case 1: {
-          { const u = v128.load(pm, 0), v = v128.load(pn, 0);
-            y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
-            y = i64x2.add(y, i64x2.extmul_high_i32x4_u(u, v)); }
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 0), v128.load(pn, 0)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pm, 0), v128.load(pn, 0)));
         }
         default: {}
       }
-      y = i64x2.add(y, i64x2.shl(x, 1));
+      y = i64x2.add(i64x2.add(y, yh), i64x2.shl(i64x2.add(x, xh), 1));
       const s0 = <u64>i64x2.extract_lane(y, 0);
       const s1 = <u64>i64x2.extract_lane(y, 1);
       const lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);

@@ -17,10 +17,15 @@ export class SourceMapper {
   /** `file.ts:line:col` for a byte offset in the module, if the map covers it. */
   locate(offset: number): string | undefined {
     if (!this.map) return undefined;
-    // Wasm source maps use line 1 and the module byte offset as the column.
-    const pos = originalPositionFor(this.map, { line: 1, column: offset });
-    if (!pos.source || pos.line == null) return undefined;
-    return `${pos.source.replace(/^.*?(?=(sdk|filters|test)\/)/, "")}:${pos.line}:${(pos.column ?? 0) + 1}`;
+    // Wasm source maps use line 1 and the module byte offset as the column. A call
+    // instruction itself is often unmapped: the nearest mapped byte before it is its statement.
+    for (let o = offset; o >= 0 && o > offset - 256; o--) {
+      const pos = originalPositionFor(this.map, { line: 1, column: o });
+      if (pos.source && pos.line != null) {
+        return `${pos.source.replace(/^.*?(?=(sdk|filters|test)\/)/, "")}:${pos.line}:${(pos.column ?? 0) + 1}`;
+      }
+    }
+    return undefined;
   }
 }
 

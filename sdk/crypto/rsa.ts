@@ -15,7 +15,7 @@
 //   invertible mod φ(n); the 32-bit cap bounds the work per verification (Go's crypto/rsa caps
 //   e below 2^31 for the same reason). e = 3 is accepted: with exact re-encoding it is safe,
 //   and Wycheproof has valid signatures under e = 3 keys.
-import { HashAlg, digest, digestLength } from "./sha2";
+import { HashAlg, digest, digestLength, digestRaw } from "./sha2";
 import {
   BUF_LIMBS, LIMB_BITS, PAD, limbsFor, limbsFromBytes, limbsToBytes, compareLimbs, subLimbs,
   doubleMod, montInverse, montMul, montSqr, newLimbBuffer, limb0,
@@ -32,6 +32,13 @@ const SCRATCH: usize = memory.data(<i32>(BUF_BYTES * SCRATCH_COUNT), 16);
 @inline function scratch(i: usize): usize {
   return SCRATCH + i * BUF_BYTES + (<usize>PAD << 2);
 }
+
+// The encoded message s^e mod n (≤ 512 bytes), and M' = 0x00·8 ‖ mHash ‖ salt for PSS (the
+// salt is at most the encoded message long) and one MGF1 input, so a verification allocates
+// only the digests.
+const EM: usize = memory.data(512, 16);
+const M_PRIME: usize = memory.data(8 + 64 + 512, 16);
+const MGF_INPUT: usize = memory.data(64 + 4, 16);
 
 /** An RSA public key with its Montgomery constants computed once (cache the object per key). */
 export class RsaPublicKey {
@@ -121,7 +128,15 @@ export class RsaPublicKey {
    * is not `size` bytes long or, as an integer, not below n.
    */
   verifyPrimitive(sig: Uint8Array): Uint8Array | null {
-    if (sig.length != this.size) return null;
+    if (!this.publicOp(sig, EM)) return null;
+    const out = new Uint8Array(this.size);
+    memory.copy(out.dataStart, EM, <usize>this.size);
+    return out;
+  }
+
+  /** RSAVP1 into `size` bytes at `out`; false when sig has the wrong length or is ≥ n. */
+  publicOp(sig: Uint8Array, out: usize): bool {
+    if (sig.length != this.size) return false;
     const k = this.k;
     const nf = limb0(this.n), nr = limb0(this.nr);
     const n0 = this.n0, n0inv = this.n0inv;
@@ -131,7 +146,7 @@ export class RsaPublicKey {
     // buffer pairs.
     let y = scratch(5), yr = scratch(6), z = scratch(7), zr = scratch(8), t: usize = 0;
     limbsFromBytes(x, xr, k, sig.dataStart, sig.length);
-    if (compareLimbs(x, nf, k) >= 0) return null;
+    if (compareLimbs(x, nf, k) >= 0) return false;
     // y = x·R (Montgomery form of x), also kept reversed in xmr for the multiplications.
     montMul(y, xmr, x, limb0(this.r2r), m, nr, k, n0, n0inv);
     memory.copy(yr, xmr, <usize>k << 2);
@@ -152,9 +167,8 @@ export class RsaPublicKey {
     montMul(y, sink, z, xr, m, nr, k, n0, n0inv);
     // y ≤ n here (x < n, z < 2n, R > 4n); n itself means x^e ≡ 0.
     if (compareLimbs(y, nf, k) >= 0) subLimbs(y, 0, nf, k);
-    const out = new Uint8Array(this.size);
-    limbsToBytes(out.dataStart, this.size, y, k);
-    return out;
+    limbsToBytes(out, this.size, y, k);
+    return true;
   }
 }
 
@@ -182,11 +196,10 @@ export function rsaVerifyPkcs1Digest(key: RsaPublicKey, alg: HashAlg, mHash: Uin
   const emLen = key.size;
   const tLen = PREFIX_LEN + hLen;
   if (emLen < tLen + 11) return false; // cannot happen for ≥ 2048-bit keys
-  const em = key.verifyPrimitive(sig);
-  if (em === null) return false;
+  if (!key.publicOp(sig, EM)) return false;
   const prefix = alg == HashAlg.SHA256 ? PREFIX_SHA256 : alg == HashAlg.SHA384 ? PREFIX_SHA384 : PREFIX_SHA512;
   // Compare every byte of EM with the expected encoding; accumulate differences (no early exit).
-  const p = em.dataStart;
+  const p = EM;
   let diff: u32 = <u32>load<u8>(p) | (<u32>load<u8>(p, 1) ^ 0x01);
   const psEnd = emLen - tLen - 1;
   for (let i = 2; i < psEnd; i++) diff |= <u32>load<u8>(p + <usize>i) ^ 0xff;
@@ -214,13 +227,12 @@ export function rsaVerifyPss(key: RsaPublicKey, alg: HashAlg, msg: Uint8Array, s
 export function rsaVerifyPssDigest(key: RsaPublicKey, alg: HashAlg, mHash: Uint8Array, sig: Uint8Array, saltLen: i32): bool {
   const hLen = digestLength(alg);
   if (mHash.length != hLen || saltLen < 0) return false;
-  const decrypted = key.verifyPrimitive(sig);
-  if (decrypted === null) return false;
+  if (!key.publicOp(sig, EM)) return false;
   // §8.1.2 step 2c: EM = I2OSP(m, emLen), emBits = modBits - 1. When modBits ≡ 1 (mod 8) EM
   // is one byte shorter than the modulus, and that leading byte must be zero.
   const emBits = key.bits - 1;
   const emLen = (emBits + 7) >> 3;
-  let em = decrypted.dataStart;
+  let em = EM;
   if (emLen < key.size) {
     if (load<u8>(em) != 0) return false;
     em += 1;
@@ -236,40 +248,37 @@ export function rsaVerifyPssDigest(key: RsaPublicKey, alg: HashAlg, mHash: Uint8
   const zeroBits = 8 * emLen - emBits;
   const topMask = <u8>(<u32>0xff >> <u32>zeroBits);
   if ((load<u8>(em) & ~topMask) != 0) return false;
-  // Steps 7–9: DB = maskedDB ⊕ MGF1(H, dbLen), leftmost bits cleared.
-  const db = new Uint8Array(dbLen);
-  memory.copy(db.dataStart, em, <usize>dbLen);
-  mgf1Xor(alg, hPtr, hLen, db);
-  db[0] &= topMask;
+  // Steps 7–9: DB = maskedDB ⊕ MGF1(H, dbLen), leftmost bits cleared (in place: maskedDB is
+  // not needed afterwards, and H follows it untouched).
+  const db = em;
+  mgf1Xor(alg, hPtr, hLen, db, dbLen);
+  store<u8>(db, load<u8>(db) & topMask);
   // Step 10: PS (zeros) then 0x01.
   const psLen = emLen - hLen - saltLen - 2;
-  for (let i = 0; i < psLen; i++) if (db[i] != 0) return false;
-  if (db[psLen] != 0x01) return false;
+  for (let i = 0; i < psLen; i++) if (load<u8>(db + <usize>i) != 0) return false;
+  if (load<u8>(db + <usize>psLen) != 0x01) return false;
   // Steps 11–13: M' = 0x00·8 ‖ mHash ‖ salt, H' = Hash(M').
-  const mp = new Uint8Array(8 + hLen + saltLen);
-  memory.copy(mp.dataStart + 8, mHash.dataStart, <usize>hLen);
-  memory.copy(mp.dataStart + 8 + <usize>hLen, db.dataStart + <usize>(dbLen - saltLen), <usize>saltLen);
-  const h2 = digest(alg, mp);
+  memory.fill(M_PRIME, 0, 8);
+  memory.copy(M_PRIME + 8, mHash.dataStart, <usize>hLen);
+  memory.copy(M_PRIME + 8 + <usize>hLen, db + <usize>(dbLen - saltLen), <usize>saltLen);
+  const h2 = digestRaw(alg, M_PRIME, 8 + hLen + saltLen);
   // Step 14.
   let diff: u32 = 0;
   for (let i = 0; i < hLen; i++) diff |= <u32>load<u8>(hPtr + <usize>i) ^ <u32>h2[i];
   return diff == 0;
 }
 
-/** out ^= MGF1(seed, out.length) with hash `alg` (RFC 8017 §B.2.1). */
-function mgf1Xor(alg: HashAlg, seed: usize, seedLen: i32, out: Uint8Array): void {
+/** The `len` bytes at `out` ^= MGF1(seed, len) with hash `alg` (RFC 8017 §B.2.1). */
+function mgf1Xor(alg: HashAlg, seed: usize, seedLen: i32, out: usize, len: i32): void {
   const hLen = digestLength(alg);
-  const block = new Uint8Array(seedLen + 4);
-  memory.copy(block.dataStart, seed, <usize>seedLen);
+  memory.copy(MGF_INPUT, seed, <usize>seedLen);
+  const ctr = MGF_INPUT + <usize>seedLen;
   let counter: u32 = 0;
-  for (let pos = 0; pos < out.length; pos += hLen) {
-    block[seedLen] = <u8>(counter >>> 24);
-    block[seedLen + 1] = <u8>(counter >>> 16);
-    block[seedLen + 2] = <u8>(counter >>> 8);
-    block[seedLen + 3] = <u8>counter;
-    const t = digest(alg, block);
-    const n = min(hLen, out.length - pos);
-    for (let i = 0; i < n; i++) out[pos + i] ^= t[i];
+  for (let pos = 0; pos < len; pos += hLen) {
+    store<u32>(ctr, bswap<u32>(counter)); // big-endian counter
+    const t = digestRaw(alg, MGF_INPUT, seedLen + 4);
+    const n = min(hLen, len - pos);
+    for (let i = 0; i < n; i++) store<u8>(out + <usize>(pos + i), load<u8>(out + <usize>(pos + i)) ^ t[i]);
     counter++;
   }
 }

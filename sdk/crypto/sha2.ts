@@ -376,6 +376,16 @@ export class Sha256 {
     this.reset();
   }
 
+  /** Digest length in bytes: 32. */
+  get digestLength(): i32 {
+    return 32;
+  }
+
+  /** Block length in bytes: 64 (HMAC pads keys to it). */
+  get blockLength(): i32 {
+    return 64;
+  }
+
   /** Forgets everything absorbed so far. */
   reset(): void {
     init256(changetype<usize>(this.state));
@@ -872,6 +882,11 @@ export class Sha512 {
   /** Digest length in bytes: 64, or 48 for SHA-384. */
   get digestLength(): i32 {
     return this.is384 ? 48 : 64;
+  }
+
+  /** Block length in bytes: 128 (HMAC pads keys to it). */
+  get blockLength(): i32 {
+    return 128;
   }
 
   reset(): void {

@@ -42,7 +42,7 @@ export function sha256Repeat(data: Uint8Array, rounds: i32): void {
 }
 
 // --- HMAC ---
-import { HmacKey, hmac as _hmac, hmacVerify as _hmacVerify } from "../../../sdk/crypto/hmac";
+import { HmacKey, HmacKeyOf, hmac as _hmac, hmacVerify as _hmacVerify } from "../../../sdk/crypto/hmac";
 
 export function hmac(alg: i32, key: Uint8Array, data: Uint8Array): Uint8Array {
   return _hmac(<HashAlg>alg, key, data);
@@ -62,11 +62,35 @@ export function hmacRangeTwice(alg: i32, key: Uint8Array, data: Uint8Array, star
   return second;
 }
 
-let benchKey: HmacKey | null = null;
+/** The single-hash key classes (HmacKeyOf<Sha256|Sha384|Sha512>), which link one hash each. */
+export function hmacTyped(alg: i32, key: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array {
+  let mac: Uint8Array;
+  let ok: bool;
+  if (alg == 0) {
+    const k = new HmacKeyOf<Sha256>(key);
+    mac = k.sign(data);
+    ok = k.verify(data, tag);
+  } else if (alg == 1) {
+    const k = new HmacKeyOf<Sha384>(key);
+    mac = k.sign(data);
+    ok = k.verify(data, tag);
+  } else {
+    const k = new HmacKeyOf<Sha512>(key);
+    mac = k.sign(data);
+    ok = k.verify(data, tag);
+  }
+  // The verdict on `tag` in the last byte, after the MAC.
+  const out = new Uint8Array(mac.length + 1);
+  out.set(mac);
+  out[mac.length] = ok ? 1 : 0;
+  return out;
+}
+
+let benchKey: HmacKeyOf<Sha256> | null = null;
 /** Benchmark helper: MACs `data` `rounds` times with one cached HS256 key. */
 export function hmac256Repeat(key: Uint8Array, data: Uint8Array, rounds: i32): void {
   let k = benchKey;
-  if (k === null) benchKey = k = new HmacKey(HashAlg.SHA256, key);
+  if (k === null) benchKey = k = new HmacKeyOf<Sha256>(key);
   for (let i = 0; i < rounds; i++) k.sign(data);
 }
 

@@ -4,8 +4,10 @@
 // field kernels of ./field.ts. Variable-time: verification handles only public values.
 //
 // Verification computes u1 G + u2 Q with one shared chain of doublings (Shamir's trick) over
-// width-w NAFs of u1 and u2: a wide window for G, whose table of odd multiples is built once per
-// module, and a narrower one for Q, whose table each key builds when it is created.
+// width-w NAFs: a wide window for G, whose tables of odd multiples are built once per module,
+// and a narrower one for Q, whose tables each key builds when it is created. Each scalar is split
+// as lo + 2^h hi (h about half the order's size) with tables for P and 2^h P, so the four
+// half-length NAFs share h doublings instead of bits(n): doublings were most of the time.
 import { limbsAdd, limbsLow, limbsShiftRight, wnaf } from "./limbs";
 import {
   fp256_mul, fp256_sqr, fp256_add, fp256_sub, fp256_inv, fp256_M, fp256_ONE, fp256_R2,

@@ -2,9 +2,9 @@
 // wasm (SIMD and scalar builds), checked against node:crypto, Buffer and Wycheproof's HMAC vectors.
 import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { loadPure } from "./load-pure.ts";
-import { hex, loadWycheproof, type MacGroup } from "./wycheproof.ts";
+import { hex, loadWycheproof, loadWycheproofFrom, vectorsDir, type MacGroup } from "./wycheproof.ts";
 
 const ALGS = ["sha256", "sha384", "sha512"] as const;
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -60,9 +60,38 @@ describe.each([
     );
   });
 
+  it("hash a range of a buffer without copying it (digestRange)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 }), fc.uint8Array({ maxLength: 400 }), fc.nat(), fc.nat(), (alg, data, x, y) => {
+        const a = x % (data.length + 1);
+        const b = y % (data.length + 1);
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        expect(hexOf(m.digestRangeOf(alg, data, start, end))).toBe(nodeHash(ALGS[alg], data.subarray(start, end)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("hash a 1 MiB message like node:crypto", () => {
     const data = Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 2654435761) >>> 24);
     for (const alg of ALGS) expect(hexOf(m[alg](data))).toBe(nodeHash(alg, data));
+  });
+});
+
+// --- The vector reader itself ---
+
+describe("Wycheproof reader", () => {
+  it("returns null with one warning per file when the folder is absent, and never throws", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const missing = vectorsDir + "-absent-for-this-test";
+      expect(loadWycheproofFrom(missing, "hmac_sha256_test.json")).toBeNull();
+      expect(loadWycheproofFrom(missing, "hmac_sha256_test.json")).toBeNull();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/^wycheproof: vectors absent .* hmac_sha256_test\.json not run: nothing counted as passed$/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -123,6 +123,10 @@ describe.each([
     fc.assert(fc.property(grammarSoup, (text) => differential(m, text)), { numRuns: 3000 });
   });
 
+  it("accepts exactly what JSON.parse accepts on arbitrary strings (listed exceptions aside)", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 12 }), (text) => differential(m, text)), { numRuns: 2000 });
+  });
+
   it("reads every double JSON.parse reads, correctly rounded (short, long and extreme forms)", () => {
     const forms = fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 40 })).map(([d, p]) => [
       JSON.stringify(d),

@@ -1,5 +1,5 @@
 // Test and bench entry for the SDK's hashes, HMAC, constant-time compare and base64.
-import { sha256 as _sha256, sha384 as _sha384, sha512 as _sha512, digest, HashAlg, Sha256, Sha512, Sha384 } from "../../../sdk/crypto/sha2";
+import { sha256 as _sha256, sha384 as _sha384, sha512 as _sha512, digest, digestRange, HashAlg, Sha256, Sha512, Sha384 } from "../../../sdk/crypto/sha2";
 
 export function sha256(data: Uint8Array): Uint8Array {
   return _sha256(data);
@@ -12,6 +12,10 @@ export function sha512(data: Uint8Array): Uint8Array {
 }
 export function digestBy(alg: i32, data: Uint8Array): Uint8Array {
   return digest(<HashAlg>alg, data);
+}
+
+export function digestRangeOf(alg: i32, data: Uint8Array, start: i32, end: i32): Uint8Array {
+  return digestRange(<HashAlg>alg, data, start, end);
 }
 
 /** Streams `data` in chunks of the given sizes (cycled), through the streaming hasher of `alg`. */

@@ -14,3 +14,5 @@ export { encodePairs, decodePairs } from "./memory.ts";
 export type { ClusterHandler, CalloutRequest, CalloutResponse, GrpcClusterHandler, GrpcCalloutRequest, GrpcCalloutResponse } from "./host-core.ts";
 export type * from "./types.ts";
 export { WasmResult, MapType, BufferType, StreamType } from "./status.ts";
+export { httpClusterTo } from "./real-cluster.ts";
+export type { RealClusterOptions } from "./real-cluster.ts";

@@ -52,7 +52,10 @@ export function streamImports(vm: Vm) {
         const headers = decodePairs(vm.memory.read(hp, hs)).map(([k, v]) => [latin1(k).toLowerCase(), latin1(v)] as [string, string]);
         const ctx = vm.ctx;
         if (!ctx || ctx.kind !== "http") return WasmResult.Ok; // no-op from root or TCP contexts
-        ctx.localReplyPending = true;
+        // Only the stream's own callback has its status overridden to "stop" (§2.3); a reply
+        // sent through proxy_set_effective_context (from a tick or a callout) must not leave
+        // the flag behind for the stream's next callback.
+        if (vm.current === ctx) ctx.localReplyPending = true;
         const reply: LocalReply = { status: status >>> 0, details, body, headers, grpcStatus: grpc | 0 };
         vm.defer(() => ctx.stream.sendLocalReply(ctx, reply));
         return WasmResult.Ok;

@@ -104,10 +104,22 @@ function montMul(F, n, mod, n0, square) {
     } else {
       for (let i = lo; i <= hi; i++) terms.push(`a${i} * b${k - i}`);
     }
-    // Reduction terms m_i * p_j with i + j = k, i < min(k, n) (m_k is made below).
+    // Reduction terms m_i * p_j with i + j = k, i < min(k, n) (m_k is made below). Terms that
+    // share a limb value of the prime are summed first: (m_a + m_b) * c costs one product, and
+    // the NIST primes repeat 2^29 - 1 (P-521: in all but its top limb).
+    const byLimb = new Map();
     for (let i = lo; i <= Math.min(k - 1, n - 1); i++) {
-      const t = constTimes(`m${i}`, ml[k - i]);
-      if (t) terms.push(t);
+      const c = ml[k - i];
+      if (c === 0n) continue;
+      if (!byLimb.has(c)) byLimb.set(c, []);
+      byLimb.get(c).push(`m${i}`);
+    }
+    for (const [c, ms] of byLimb) {
+      if (ms.length === 1) terms.push(constTimes(ms[0], c));
+      else {
+        out.push(`  const s${k}_${c.toString(16)} = ${ms.join(" + ")};`);
+        terms.push(constTimes(`s${k}_${c.toString(16)}`, c));
+      }
     }
     if (terms.length) out.push(`  c += ${terms.join(" + ")};`);
     if (k < n) {

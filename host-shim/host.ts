@@ -207,6 +207,11 @@ export class Host implements HostCore {
       this.vms.set(key, vm);
     }
     const { outcome, root } = vm.createRoot(plugin.spec);
+    if (outcome !== "ok") {
+      // Envoy refuses such a configuration (NACK at runtime, no start at boot); say why.
+      const what = outcome === "trapped" ? `trapped: ${vm.failed?.message}` : "on_vm_start or on_configure returned false";
+      this.logger.log({ plugin: plugin.spec.name, worker, level: "error", message: `plugin ${plugin.spec.name} failed to start: ${what}`, phase: "configure" });
+    }
     return { vm, root, outcome };
   }
 

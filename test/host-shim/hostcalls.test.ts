@@ -232,6 +232,20 @@ describe("properties (§3.7, §6)", () => {
     ]);
   });
 
+  it("response attributes: the code in response callbacks and on_log, details of a local reply", async () => {
+    const { host } = await scripted([
+      "request_headers get_property response/code",
+      "response_headers get_property_int response/code",
+      "log get_property_int response/code",
+      "log get_property_string response/code_details",
+      "log get_property_string request/path",
+    ]);
+    await host.send({ path: "/r" }, { upstream: () => ({ status: 201 }) });
+    expect(results(host, "request_headers")).toEqual(["get_property: NotFound"]);
+    expect(results(host, "response_headers")).toEqual(["get_property_int: Ok 201"]);
+    expect(results(host, "log")).toEqual(["get_property_int: Ok 201", "get_property_string: Ok via_upstream", "get_property_string: Ok /r"]);
+  });
+
   it("TLS attributes are NotFound on a plaintext connection", async () => {
     const { host } = await scripted(["request_headers get_property_bool connection/mtls", "request_headers get_property connection/uri_san_peer_certificate"]);
     await host.send();

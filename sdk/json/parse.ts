@@ -76,6 +76,11 @@ export function parseJsonRange(input: Uint8Array, start: i32, end: i32, options:
  */
 export function parseJsonString(input: string, options: JsonOptions | null = null): JsonParseResult {
   const n = input.length;
+  // Every UTF-16 unit encodes to at least one byte: refuse oversized input before encoding it.
+  const limit = options !== null ? options.maxBytes : new JsonOptions().maxBytes;
+  if (n > limit) {
+    return new JsonParseResult(null, new JsonError("input too large: at least " + n.toString() + " bytes, limit " + limit.toString(), limit));
+  }
   for (let i = 0; i < n; i++) {
     const c = input.charCodeAt(i);
     if ((c & 0xf800) != 0xd800) continue;

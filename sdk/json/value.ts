@@ -210,7 +210,10 @@ export class JsonArray extends JsonValue {
 }
 
 export class JsonObject extends JsonValue {
-  /** Member names, in document (or insertion) order; parallel to `values`. */
+  /**
+   * Member names, in document (or insertion) order; parallel to `values`. Read them freely;
+   * change members only through `set`, which keeps the lookup index in step.
+   */
   keys: string[] = [];
   values: JsonValue[] = [];
   /** Name → index, built on the first lookup of an object larger than LINEAR_LOOKUP_MAX. */

@@ -7,6 +7,7 @@ const TYPES = ["counter", "gauge", "histogram"] as const;
 
 export function metricImports(vm: Vm) {
   const registry = vm.host.metrics;
+  const sequences = [0, 0, 0];
   const lookup = (id: number) => {
     const m = vm.metricIds.get(id >>> 0);
     return m ? registry.get(m.name) : undefined;
@@ -17,8 +18,9 @@ export function metricImports(vm: Vm) {
       if (type >>> 0 > 2) return WasmResult.BadArgument;
       vm.memory.assertWritable(idPtr, 4);
       registry.define(name, TYPES[type]);
-      vm.metricSeq++;
-      const id = ((vm.metricSeq << 2) | type) >>> 0; // counters 4, 8…; gauges 5, 9…; histograms 6, 10…
+      // One sequence per type, as cpp-host keeps them: counters 4, 8…; gauges 5, 9…; histograms 6, 10….
+      const seq = ++sequences[type];
+      const id = ((seq << 2) | type) >>> 0;
       vm.metricIds.set(id, { name, type });
       vm.memory.setU32(idPtr, id);
       return WasmResult.Ok;

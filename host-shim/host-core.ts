@@ -115,18 +115,24 @@ export class MetricsRegistry {
     return out;
   }
   /**
-   * Prometheus text exposition. Envoy's Prometheus output strips `wasmcustom.` and turns the
-   * remaining dots into underscores; tags embedded in the name stay part of it.
+   * Prometheus text exposition, sorted by name. Envoy's Prometheus output strips `wasmcustom.`
+   * and turns the remaining dots into underscores; tags embedded in the name stay part of it.
+   * Histograms are Prometheus histograms with Envoy's default buckets (cumulative), as Envoy
+   * renders them.
    */
   prometheus(): string {
     const lines: string[] = [];
     const sanitize = (n: string) => n.replace(/[^a-zA-Z0-9_:]/g, "_");
-    for (const m of [...this.metrics.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-      const name = sanitize(m.name);
+    const named = [...this.metrics.values()].map((m) => [sanitize(m.name), m] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, m] of named) {
       if (m.type === "histogram") {
-        lines.push(`# TYPE ${name} summary`);
+        lines.push(`# TYPE ${name} histogram`);
+        for (const le of ENVOY_HISTOGRAM_BUCKETS) {
+          const n = m.samples.filter((v) => Number(v) <= le).length;
+          lines.push(`${name}_bucket{le="${le}"} ${n}`);
+        }
         const sum = m.samples.reduce((a, b) => a + b, 0n);
-        lines.push(`${name}_count ${m.samples.length}`, `${name}_sum ${sum}`);
+        lines.push(`${name}_bucket{le="+Inf"} ${m.samples.length}`, `${name}_sum ${sum}`, `${name}_count ${m.samples.length}`);
       } else {
         lines.push(`# TYPE ${name} ${m.type}`, `${name} ${m.value}`);
       }
@@ -134,6 +140,9 @@ export class MetricsRegistry {
     return lines.join("\n") + (lines.length ? "\n" : "");
   }
 }
+
+/** Envoy's default histogram bucket bounds (stats_config.histogram_bucket_settings unset). */
+const ENVOY_HISTOGRAM_BUCKETS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 
 /** An HTTP callout as a cluster handler sees it. */
 export interface CalloutRequest {

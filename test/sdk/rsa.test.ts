@@ -1,7 +1,7 @@
 // RSA verification of the SDK (sdk/crypto/rsa.ts over sdk/crypto/bigint.ts), run through the
 // built wasm (SIMD and scalar builds): Wycheproof's PKCS#1 v1.5 and PSS vectors, key checks,
 // and differential tests against node:crypto with keys generated here.
-import { constants, generateKeyPairSync, publicDecrypt, sign, verify, type KeyObject } from "node:crypto";
+import { constants, generateKeyPairSync, privateEncrypt, publicDecrypt, sign, verify, type KeyObject } from "node:crypto";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadPure } from "./load-pure.ts";
@@ -258,6 +258,40 @@ describe.each([
           expect(m.verifyPss(id, 0, msg, sig, 32)).toBe(verify("sha256", msg, pssOpts(k.publicKey, 32), sig));
         }
       });
+    });
+
+    // The encoded message must match exactly, byte for byte: for every byte position of EM,
+    // a signature (made with the private key on the raw integer) of EM with that one byte
+    // changed is rejected, and of EM itself is accepted. Random corruptions of s almost never
+    // reach this (they scramble all of EM); this is what catches a comparison that skips a
+    // byte of the padding, the DigestInfo or the PSS trailer.
+    it("every single-byte change of the encoded message is rejected (RS256, PS256)", () => {
+      for (const k of testKeys.filter((t) => t.bits <= 2049)) {
+        const id = m.keyNew(k.n, k.eBytes);
+        const msg = Buffer.from("one byte at a time");
+        const n = bigOf(k.n);
+        for (const pss of [false, true]) {
+          const good = pss ? sign("sha256", msg, pssOpts(k.privateKey, 32)) : sign("sha256", msg, k.privateKey);
+          const em = publicDecrypt({ key: k.publicKey, padding: constants.RSA_NO_PADDING }, good);
+          const rawSign = (x: Uint8Array) => privateEncrypt({ key: k.privateKey, padding: constants.RSA_NO_PADDING }, x);
+          const check = (s: Uint8Array) => (pss ? m.verifyPss(id, 0, msg, s, 32) : m.verifyPkcs1(id, 0, msg, s));
+          expect(check(rawSign(em))).toBe(true);
+          const rejected: number[] = [];
+          for (let p = 0; p < em.length; p++) {
+            const bad = Buffer.from(em);
+            bad[p] ^= 1 << (p % 8);
+            if (bigOf(bad) >= n) continue; // not a value a signature can produce
+            if (!check(rawSign(bad))) rejected.push(p);
+          }
+          const possible = [...em.keys()].filter((p) => {
+            const bad = Buffer.from(em);
+            bad[p] ^= 1 << (p % 8);
+            return bigOf(bad) < n;
+          });
+          expect(rejected, `${pss ? "PSS" : "PKCS#1"} ${k.bits} bits`).toEqual(possible);
+        }
+        m.keyFree(id);
+      }
     });
 
     // A corruption of a valid signature. Same-length corruptions must get node's verdict;

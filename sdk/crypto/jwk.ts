@@ -386,7 +386,7 @@ function algMismatch(jwk: Jwk, alg: string): string {
       return "";
     }
   }
-  return "alg " + alg + " does not fit a " + jwk.ktyName + " key";
+  return "alg " + alg + " does not fit an " + jwk.ktyName + " key";
 }
 
 /** The JWK `crv` name of a curve. */

@@ -31,7 +31,7 @@ describe.each([
   });
 
   it("parses real keys from node:crypto into records with their bytes", () => {
-    const keys = [
+    const keys: Record<string, unknown>[] = [
       { ...rsaJwk, kid: "r1", alg: "RS256", use: "sig" },
       { ...rsa4096Jwk, kid: "r2", alg: "PS512", key_ops: ["verify"] },
       { ...p256, kid: "e1", alg: "ES256" },
@@ -155,12 +155,12 @@ describe.each([
       [weak, "n: RSA modulus has 1024 bits; at least 2048 are required"],
       [{ ...p256, use: "enc" }, 'use: "enc" key, not a signature key'],
       [{ ...p256, key_ops: ["sign"] }, 'key_ops: does not include "verify"'],
-      [{ ...p256, alg: "RS256" }, "alg: alg RS256 does not fit a EC key"],
+      [{ ...p256, alg: "RS256" }, "alg: alg RS256 does not fit an EC key"],
       [{ ...p256, alg: "ES384" }, "alg: alg ES384 does not fit curve P-256 (ES256 does)"],
-      [{ ...rsaJwk, alg: "HS256" }, "alg: alg HS256 does not fit a RSA key"],
-      [{ ...edJwk, alg: "ES256" }, "alg: alg ES256 does not fit a OKP key"],
+      [{ ...rsaJwk, alg: "HS256" }, "alg: alg HS256 does not fit an RSA key"],
+      [{ ...edJwk, alg: "ES256" }, "alg: alg ES256 does not fit an OKP key"],
       [{ kty: "oct", k: b64u(new Uint8Array(47)), alg: "HS384" }, "alg: HS384 needs a key of at least 48 bytes (RFC 7518 §3.2), k has 47"],
-      [{ kty: "oct", k: "AA", alg: "RS256" }, "alg: alg RS256 does not fit a oct key"],
+      [{ kty: "oct", k: "AA", alg: "RS256" }, "alg: alg RS256 does not fit an oct key"],
     ];
     const out = set([...cases.map(([k]) => k), p256]);
     expect(out.error).toBeUndefined();

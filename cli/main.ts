@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Host, LoadError, readModuleInfo, allowedImports, callbackSignatures, formatType, ABI_MARKERS } from "../host-shim/index.ts";
+import { Host, LoadError, readModuleInfo, checkConformance } from "../host-shim/index.ts";
 
 const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
@@ -63,38 +63,14 @@ function listWasm(dir: string): string[] {
 
 /** Problems Envoy would report when loading this module, as lines (empty = conformant). */
 export function lintModule(bytes: Uint8Array): { abi: string | null; problems: string[]; notes: string[] } {
-  const problems: string[] = [];
-  const notes: string[] = [];
   let info;
   try {
     info = readModuleInfo(bytes);
   } catch (e) {
-    return { abi: null, problems: [(e as Error).message], notes };
+    return { abi: null, problems: [(e as Error).message], notes: [] };
   }
-  const marker = info.exports.find((e) => e.kind === "function" && e.name in ABI_MARKERS);
-  if (!marker) return { abi: null, problems: ["no ABI marker export (proxy_abi_version_0_2_1 / _0_2_0 / _0_1_0): Envoy refuses the module"], notes };
-  const abi = ABI_MARKERS[marker.name];
-  const allowed = allowedImports(abi);
-  for (const imp of info.imports) {
-    const key = `${imp.module}.${imp.name}`;
-    if (imp.kind === "global") problems.push(`imports a global (${key}): not supported by Envoy`);
-    else if (imp.kind !== "function") notes.push(`imports a ${imp.kind} (${key})`);
-    else if (!allowed.has(key)) problems.push(`imports ${key}: Envoy does not provide it (the load fails)`);
-    else if (formatType(imp.type) !== formatType(allowed.get(key))) problems.push(`imports ${key} as ${formatType(imp.type)}; Envoy provides ${formatType(allowed.get(key))}`);
-  }
-  const names = new Set(info.exports.map((e) => e.name));
-  if (!names.has("malloc") && !names.has("proxy_on_memory_allocate")) problems.push("no allocator export (malloc or proxy_on_memory_allocate)");
-  else if (!names.has("malloc")) notes.push("exports proxy_on_memory_allocate but not malloc: fine for Envoy; export both for the widest host support");
-  else if (!names.has("proxy_on_memory_allocate")) notes.push("exports malloc only: MOSN needs proxy_on_memory_allocate");
-  if (!names.has("memory")) problems.push("does not export its memory");
-  if (info.hasStartSection) notes.push("has a wasm start section: hostcalls from it crash in Envoy (use _initialize)");
-  const cbs = callbackSignatures(abi);
-  for (const e of info.exports) {
-    const want = cbs.get(e.name);
-    if (want && formatType(e.type) !== formatType(want)) problems.push(`exports ${e.name} as ${formatType(e.type)}; Envoy calls it as ${formatType(want)}`);
-    if (e.name.startsWith("proxy_on_grpc_") && !cbs.has(e.name)) notes.push(`exports ${e.name}, a name Envoy never calls`);
-  }
-  return { abi, problems, notes };
+  const c = checkConformance(info);
+  return { abi: c.abi, problems: c.problems.map((p) => p.explain), notes: c.notes };
 }
 
 function lint(args: string[], out: Out): number {

@@ -10,6 +10,8 @@ export { LoadError, RestrictedCallError, WasmTrap } from "./errors.ts";
 export { CompiledModule } from "./vm.ts";
 export { readModuleInfo, formatType } from "./binary.ts";
 export { allowedImports, callbackSignatures, ABI_MARKERS } from "./abi-table.ts";
+export { checkConformance } from "./conformance.ts";
+export type { Conformance, Problem } from "./conformance.ts";
 export { encodePairs, decodePairs } from "./memory.ts";
 export type { ClusterHandler, CalloutRequest, CalloutResponse, GrpcClusterHandler, GrpcCalloutRequest, GrpcCalloutResponse } from "./host-core.ts";
 export type * from "./types.ts";

@@ -1,8 +1,9 @@
 // One VM: an instance of a module on one simulated worker (§1.1), alive across streams. It owns
 // the instance, the context ids, the current/effective context during a callback, the restricted
 // modes of start-up and allocation, and the failure state after a trap (§5.9).
-import { ABI_MARKERS, ALLOWED_DURING_ALLOC, ALLOWED_DURING_INIT, allowedImports, callbackSignatures, WASI_MODULES, type AbiVersion } from "./abi-table.ts";
-import { formatType, readModuleInfo, sameType, WasmFormatError, type ModuleInfo } from "./binary.ts";
+import { ALLOWED_DURING_ALLOC, ALLOWED_DURING_INIT, WASI_MODULES, type AbiVersion } from "./abi-table.ts";
+import { readModuleInfo, WasmFormatError, type ModuleInfo } from "./binary.ts";
+import { checkConformance } from "./conformance.ts";
 import { LoadError, RestrictedCallError, WasmTrap } from "./errors.ts";
 import { GuestMemory, OutOfBounds } from "./memory.ts";
 import { WasmResult, type LogLevel } from "./status.ts";
@@ -29,35 +30,10 @@ export class CompiledModule {
       throw new LoadError(`${path ?? "module"}: ${e instanceof WasmFormatError ? e.message : String(e)}`);
     }
     this.info = info;
-    // §1.3 step 1: the first function export named like an ABI marker selects the ABI.
-    const marker = info.exports.find((e) => e.kind === "function" && e.name in ABI_MARKERS);
-    if (!marker) throw new LoadError("Missing or unknown Proxy-Wasm ABI version");
-    this.abi = ABI_MARKERS[marker.name];
-    // §1.3 step 2: every import must exist in the host with an identical signature.
-    const allowed = allowedImports(this.abi);
-    for (const imp of info.imports) {
-      const key = `${imp.module}.${imp.name}`;
-      if (imp.kind === "global") throw new LoadError(`imported globals are not supported: ${key}`);
-      if (imp.kind !== "function") throw new LoadError(`import of a ${imp.kind} (${key}) is not supported by the wasmesh host`);
-      const want = allowed.get(key);
-      if (!want) throw new LoadError(`missing import: ${key}`);
-      if (!sameType(imp.type, want)) {
-        throw new LoadError(`import type mismatch: ${key}: module imports ${formatType(imp.type)}, host provides ${formatType(want)}`);
-      }
-    }
-    // §1.3 step 4: exported callbacks must have the right signatures; an allocator must exist.
-    const callbacks = callbackSignatures(this.abi);
-    for (const exp of info.exports) {
-      const want = callbacks.get(exp.name);
-      if (exp.kind === "function" && want && !sameType(exp.type, want)) {
-        throw new LoadError(`Bad function signature for: ${exp.name}: ${formatType(exp.type)}, expected ${formatType(want)}`);
-      }
-    }
-    const names = new Set(info.exports.filter((e) => e.kind === "function").map((e) => e.name));
-    if (names.has("malloc")) this.allocator = "malloc";
-    else if (names.has("proxy_on_memory_allocate")) this.allocator = "proxy_on_memory_allocate";
-    else throw new LoadError("Wasm module is missing malloc function");
-    if (!info.exports.some((e) => e.kind === "memory" && e.name === "memory")) throw new LoadError("Wasm module does not export its memory");
+    const c = checkConformance(info);
+    if (c.problems.length) throw new LoadError(c.problems[0].envoy);
+    this.abi = c.abi!;
+    this.allocator = c.allocator!;
     try {
       this.module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     } catch (e) {

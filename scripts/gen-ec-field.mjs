@@ -170,6 +170,23 @@ function addSub(F, n, mod) {
   return out.join("\n");
 }
 
+/**
+ * Addition without reduction: a + b with normalised limbs, as a lazy operand of mul/sqr, which
+ * reduce any product a b < m R fully (see montField). Only for fields with R >= 32 m.
+ */
+function addLazy(F, n) {
+  const out = [];
+  out.push(`export function ${F}_addLazy(r: usize, a: usize, b: usize): void {`);
+  out.push(`  let c: u64 = load<u64>(a, 0) + load<u64>(b, 0);`);
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out.push(`  c += load<u64>(a, ${8 * i}) + load<u64>(b, ${8 * i});`);
+    if (i < n - 1) out.push(`  store<u64>(r, c & 0x1fffffff, ${8 * i}); c >>= 29;`);
+    else out.push(`  store<u64>(r, c, ${8 * i});`);
+  }
+  out.push(`}`);
+  return out.join("\n");
+}
+
 /** Exponentiation by a public constant (4-bit fixed window), e.g. inversion by Fermat. */
 function pow(F, n, one, name, e) {
   const nib = [];
@@ -221,6 +238,12 @@ function montField(F, bits, mod, comment) {
   out.push(``);
   out.push(addSub(F, n, mod));
   out.push(``);
+  if (R >= 32n * mod) {
+    out.push(`// A product a b < m R leaves the Montgomery loop below 2m, so one conditional subtraction`);
+    out.push(`// reduces it fully: with R >= 32 m, mul and sqr also take operands up to a few m.`);
+    out.push(addLazy(F, n));
+    out.push(``);
+  }
   out.push(pow(F, n, `${F}_ONE`, "inv", mod - 2n));
   return out.join("\n");
 }

@@ -301,6 +301,29 @@ export function fp256_sub(r: usize, a: usize, b: usize): void {
   store<u64>(r, <u64>(y & 0x1fffffff), 64);
 }
 
+// A product a b < m R leaves the Montgomery loop below 2m, so one conditional subtraction
+// reduces it fully: with R >= 32 m, mul and sqr also take operands up to a few m.
+export function fp256_addLazy(r: usize, a: usize, b: usize): void {
+  let c: u64 = load<u64>(a, 0) + load<u64>(b, 0);
+  store<u64>(r, c & 0x1fffffff, 0); c >>= 29;
+  c += load<u64>(a, 8) + load<u64>(b, 8);
+  store<u64>(r, c & 0x1fffffff, 8); c >>= 29;
+  c += load<u64>(a, 16) + load<u64>(b, 16);
+  store<u64>(r, c & 0x1fffffff, 16); c >>= 29;
+  c += load<u64>(a, 24) + load<u64>(b, 24);
+  store<u64>(r, c & 0x1fffffff, 24); c >>= 29;
+  c += load<u64>(a, 32) + load<u64>(b, 32);
+  store<u64>(r, c & 0x1fffffff, 32); c >>= 29;
+  c += load<u64>(a, 40) + load<u64>(b, 40);
+  store<u64>(r, c & 0x1fffffff, 40); c >>= 29;
+  c += load<u64>(a, 48) + load<u64>(b, 48);
+  store<u64>(r, c & 0x1fffffff, 48); c >>= 29;
+  c += load<u64>(a, 56) + load<u64>(b, 56);
+  store<u64>(r, c & 0x1fffffff, 56); c >>= 29;
+  c += load<u64>(a, 64) + load<u64>(b, 64);
+  store<u64>(r, c, 64);
+}
+
 // inv: a^0xffffffff00000001000000000000000000000000fffffffffffffffffffffffd (fixed 4-bit window; variable time, for public values).
 const fp256_inv_E: usize = memory.data<u8>([15, 15, 15, 15, 15, 15, 15, 15, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 13]);
 export function fp256_inv(r: usize, a: usize): void {
@@ -598,6 +621,29 @@ export function fn256_sub(r: usize, a: usize, b: usize): void {
   store<u64>(r, <u64>(y & 0x1fffffff), 56); y >>= 29;
   y += t8 + (0xffffff & x);
   store<u64>(r, <u64>(y & 0x1fffffff), 64);
+}
+
+// A product a b < m R leaves the Montgomery loop below 2m, so one conditional subtraction
+// reduces it fully: with R >= 32 m, mul and sqr also take operands up to a few m.
+export function fn256_addLazy(r: usize, a: usize, b: usize): void {
+  let c: u64 = load<u64>(a, 0) + load<u64>(b, 0);
+  store<u64>(r, c & 0x1fffffff, 0); c >>= 29;
+  c += load<u64>(a, 8) + load<u64>(b, 8);
+  store<u64>(r, c & 0x1fffffff, 8); c >>= 29;
+  c += load<u64>(a, 16) + load<u64>(b, 16);
+  store<u64>(r, c & 0x1fffffff, 16); c >>= 29;
+  c += load<u64>(a, 24) + load<u64>(b, 24);
+  store<u64>(r, c & 0x1fffffff, 24); c >>= 29;
+  c += load<u64>(a, 32) + load<u64>(b, 32);
+  store<u64>(r, c & 0x1fffffff, 32); c >>= 29;
+  c += load<u64>(a, 40) + load<u64>(b, 40);
+  store<u64>(r, c & 0x1fffffff, 40); c >>= 29;
+  c += load<u64>(a, 48) + load<u64>(b, 48);
+  store<u64>(r, c & 0x1fffffff, 48); c >>= 29;
+  c += load<u64>(a, 56) + load<u64>(b, 56);
+  store<u64>(r, c & 0x1fffffff, 56); c >>= 29;
+  c += load<u64>(a, 64) + load<u64>(b, 64);
+  store<u64>(r, c, 64);
 }
 
 // inv: a^0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f (fixed 4-bit window; variable time, for public values).
@@ -1077,6 +1123,39 @@ export function fp384_sub(r: usize, a: usize, b: usize): void {
   store<u64>(r, <u64>(y & 0x1fffffff), 104);
 }
 
+// A product a b < m R leaves the Montgomery loop below 2m, so one conditional subtraction
+// reduces it fully: with R >= 32 m, mul and sqr also take operands up to a few m.
+export function fp384_addLazy(r: usize, a: usize, b: usize): void {
+  let c: u64 = load<u64>(a, 0) + load<u64>(b, 0);
+  store<u64>(r, c & 0x1fffffff, 0); c >>= 29;
+  c += load<u64>(a, 8) + load<u64>(b, 8);
+  store<u64>(r, c & 0x1fffffff, 8); c >>= 29;
+  c += load<u64>(a, 16) + load<u64>(b, 16);
+  store<u64>(r, c & 0x1fffffff, 16); c >>= 29;
+  c += load<u64>(a, 24) + load<u64>(b, 24);
+  store<u64>(r, c & 0x1fffffff, 24); c >>= 29;
+  c += load<u64>(a, 32) + load<u64>(b, 32);
+  store<u64>(r, c & 0x1fffffff, 32); c >>= 29;
+  c += load<u64>(a, 40) + load<u64>(b, 40);
+  store<u64>(r, c & 0x1fffffff, 40); c >>= 29;
+  c += load<u64>(a, 48) + load<u64>(b, 48);
+  store<u64>(r, c & 0x1fffffff, 48); c >>= 29;
+  c += load<u64>(a, 56) + load<u64>(b, 56);
+  store<u64>(r, c & 0x1fffffff, 56); c >>= 29;
+  c += load<u64>(a, 64) + load<u64>(b, 64);
+  store<u64>(r, c & 0x1fffffff, 64); c >>= 29;
+  c += load<u64>(a, 72) + load<u64>(b, 72);
+  store<u64>(r, c & 0x1fffffff, 72); c >>= 29;
+  c += load<u64>(a, 80) + load<u64>(b, 80);
+  store<u64>(r, c & 0x1fffffff, 80); c >>= 29;
+  c += load<u64>(a, 88) + load<u64>(b, 88);
+  store<u64>(r, c & 0x1fffffff, 88); c >>= 29;
+  c += load<u64>(a, 96) + load<u64>(b, 96);
+  store<u64>(r, c & 0x1fffffff, 96); c >>= 29;
+  c += load<u64>(a, 104) + load<u64>(b, 104);
+  store<u64>(r, c, 104);
+}
+
 // inv: a^0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000fffffffd (fixed 4-bit window; variable time, for public values).
 const fp384_inv_E: usize = memory.data<u8>([15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 14, 15, 15, 15, 15, 15, 15, 15, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15, 15, 15, 15, 13]);
 export function fp384_inv(r: usize, a: usize): void {
@@ -1548,6 +1627,39 @@ export function fn384_sub(r: usize, a: usize, b: usize): void {
   store<u64>(r, <u64>(y & 0x1fffffff), 96); y >>= 29;
   y += t13 + (0x7f & x);
   store<u64>(r, <u64>(y & 0x1fffffff), 104);
+}
+
+// A product a b < m R leaves the Montgomery loop below 2m, so one conditional subtraction
+// reduces it fully: with R >= 32 m, mul and sqr also take operands up to a few m.
+export function fn384_addLazy(r: usize, a: usize, b: usize): void {
+  let c: u64 = load<u64>(a, 0) + load<u64>(b, 0);
+  store<u64>(r, c & 0x1fffffff, 0); c >>= 29;
+  c += load<u64>(a, 8) + load<u64>(b, 8);
+  store<u64>(r, c & 0x1fffffff, 8); c >>= 29;
+  c += load<u64>(a, 16) + load<u64>(b, 16);
+  store<u64>(r, c & 0x1fffffff, 16); c >>= 29;
+  c += load<u64>(a, 24) + load<u64>(b, 24);
+  store<u64>(r, c & 0x1fffffff, 24); c >>= 29;
+  c += load<u64>(a, 32) + load<u64>(b, 32);
+  store<u64>(r, c & 0x1fffffff, 32); c >>= 29;
+  c += load<u64>(a, 40) + load<u64>(b, 40);
+  store<u64>(r, c & 0x1fffffff, 40); c >>= 29;
+  c += load<u64>(a, 48) + load<u64>(b, 48);
+  store<u64>(r, c & 0x1fffffff, 48); c >>= 29;
+  c += load<u64>(a, 56) + load<u64>(b, 56);
+  store<u64>(r, c & 0x1fffffff, 56); c >>= 29;
+  c += load<u64>(a, 64) + load<u64>(b, 64);
+  store<u64>(r, c & 0x1fffffff, 64); c >>= 29;
+  c += load<u64>(a, 72) + load<u64>(b, 72);
+  store<u64>(r, c & 0x1fffffff, 72); c >>= 29;
+  c += load<u64>(a, 80) + load<u64>(b, 80);
+  store<u64>(r, c & 0x1fffffff, 80); c >>= 29;
+  c += load<u64>(a, 88) + load<u64>(b, 88);
+  store<u64>(r, c & 0x1fffffff, 88); c >>= 29;
+  c += load<u64>(a, 96) + load<u64>(b, 96);
+  store<u64>(r, c & 0x1fffffff, 96); c >>= 29;
+  c += load<u64>(a, 104) + load<u64>(b, 104);
+  store<u64>(r, c, 104);
 }
 
 // inv: a^0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52971 (fixed 4-bit window; variable time, for public values).
@@ -3057,6 +3169,29 @@ export function fl25519_sub(r: usize, a: usize, b: usize): void {
   store<u64>(r, <u64>(y & 0x1fffffff), 56); y >>= 29;
   y += t8 + (0x100000 & x);
   store<u64>(r, <u64>(y & 0x1fffffff), 64);
+}
+
+// A product a b < m R leaves the Montgomery loop below 2m, so one conditional subtraction
+// reduces it fully: with R >= 32 m, mul and sqr also take operands up to a few m.
+export function fl25519_addLazy(r: usize, a: usize, b: usize): void {
+  let c: u64 = load<u64>(a, 0) + load<u64>(b, 0);
+  store<u64>(r, c & 0x1fffffff, 0); c >>= 29;
+  c += load<u64>(a, 8) + load<u64>(b, 8);
+  store<u64>(r, c & 0x1fffffff, 8); c >>= 29;
+  c += load<u64>(a, 16) + load<u64>(b, 16);
+  store<u64>(r, c & 0x1fffffff, 16); c >>= 29;
+  c += load<u64>(a, 24) + load<u64>(b, 24);
+  store<u64>(r, c & 0x1fffffff, 24); c >>= 29;
+  c += load<u64>(a, 32) + load<u64>(b, 32);
+  store<u64>(r, c & 0x1fffffff, 32); c >>= 29;
+  c += load<u64>(a, 40) + load<u64>(b, 40);
+  store<u64>(r, c & 0x1fffffff, 40); c >>= 29;
+  c += load<u64>(a, 48) + load<u64>(b, 48);
+  store<u64>(r, c & 0x1fffffff, 48); c >>= 29;
+  c += load<u64>(a, 56) + load<u64>(b, 56);
+  store<u64>(r, c & 0x1fffffff, 56); c >>= 29;
+  c += load<u64>(a, 64) + load<u64>(b, 64);
+  store<u64>(r, c, 64);
 }
 
 // inv: a^0x1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3eb (fixed 4-bit window; variable time, for public values).

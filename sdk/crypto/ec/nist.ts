@@ -10,9 +10,9 @@
 // half-length NAFs share h doublings instead of bits(n): doublings were most of the time.
 import { limbsAdd, limbsLow, limbsShiftRight, wnaf } from "./limbs";
 import {
-  fp256_mul, fp256_sqr, fp256_add, fp256_sub, fp256_inv, fp256_M, fp256_ONE, fp256_R2,
+  fp256_mul, fp256_sqr, fp256_add, fp256_sub, fp256_inv, fp256_M, fp256_ONE, fp256_R2, fp256_addLazy,
   fn256_mul, fn256_inv, fn256_M, fn256_R2,
-  fp384_mul, fp384_sqr, fp384_add, fp384_sub, fp384_inv, fp384_M, fp384_ONE, fp384_R2,
+  fp384_mul, fp384_sqr, fp384_add, fp384_sub, fp384_inv, fp384_M, fp384_ONE, fp384_R2, fp384_addLazy,
   fn384_mul, fn384_inv, fn384_M, fn384_R2,
   fp521_mul, fp521_sqr, fp521_add, fp521_sub, fp521_inv, fp521_M, fp521_ONE, fp521_R2,
   fn521_mul, fn521_inv, fn521_M, fn521_R2,
@@ -94,11 +94,11 @@ function p256_dbl(r: usize, p: usize): void {
   fp256_sqr(G, Y1); // gamma = Y^2
   fp256_mul(B, X1, G); // beta = X gamma
   fp256_sub(T1, X1, D);
-  fp256_add(T2, X1, D);
+  fp256_addLazy(T2, X1, D);
   fp256_mul(A, T1, T2);
-  fp256_add(T1, A, A);
-  fp256_add(A, T1, A); // alpha = 3 (X - delta)(X + delta)
-  fp256_add(T1, Y1, Z1);
+  fp256_addLazy(T1, A, A);
+  fp256_addLazy(A, T1, A); // alpha = 3 (X - delta)(X + delta), < 3p: only multiplied
+  fp256_addLazy(T1, Y1, Z1);
   fp256_sqr(T1, T1);
   fp256_sub(T1, T1, G);
   fp256_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
@@ -146,12 +146,12 @@ function p256_madd(r: usize, p: usize, qx: usize, qy: usize): void {
     return;
   }
   fp256_sqr(HH, H);
-  fp256_add(T1, HH, HH);
-  fp256_add(T1, T1, T1); // I = 4 HH
+  fp256_addLazy(T1, HH, HH);
+  fp256_addLazy(T1, T1, T1); // I = 4 HH, < 4p: only multiplied
   fp256_mul(J, H, T1); // J = H I
   fp256_mul(V, X1, T1); // V = X1 I
-  fp256_add(RR, RR, RR); // r = 2 (S2 - Y1)
-  fp256_add(T1, Z1, H);
+  fp256_addLazy(RR, RR, RR); // r = 2 (S2 - Y1), < 2p: only multiplied
+  fp256_addLazy(T1, Z1, H);
   fp256_sqr(T1, T1);
   fp256_sub(T1, T1, Z1Z1);
   fp256_sub(Z3, T1, HH); // Z3 = (Z1 + H)^2 - Z1Z1 - HH
@@ -436,11 +436,11 @@ function p384_dbl(r: usize, p: usize): void {
   fp384_sqr(G, Y1); // gamma = Y^2
   fp384_mul(B, X1, G); // beta = X gamma
   fp384_sub(T1, X1, D);
-  fp384_add(T2, X1, D);
+  fp384_addLazy(T2, X1, D);
   fp384_mul(A, T1, T2);
-  fp384_add(T1, A, A);
-  fp384_add(A, T1, A); // alpha = 3 (X - delta)(X + delta)
-  fp384_add(T1, Y1, Z1);
+  fp384_addLazy(T1, A, A);
+  fp384_addLazy(A, T1, A); // alpha = 3 (X - delta)(X + delta), < 3p: only multiplied
+  fp384_addLazy(T1, Y1, Z1);
   fp384_sqr(T1, T1);
   fp384_sub(T1, T1, G);
   fp384_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
@@ -488,12 +488,12 @@ function p384_madd(r: usize, p: usize, qx: usize, qy: usize): void {
     return;
   }
   fp384_sqr(HH, H);
-  fp384_add(T1, HH, HH);
-  fp384_add(T1, T1, T1); // I = 4 HH
+  fp384_addLazy(T1, HH, HH);
+  fp384_addLazy(T1, T1, T1); // I = 4 HH, < 4p: only multiplied
   fp384_mul(J, H, T1); // J = H I
   fp384_mul(V, X1, T1); // V = X1 I
-  fp384_add(RR, RR, RR); // r = 2 (S2 - Y1)
-  fp384_add(T1, Z1, H);
+  fp384_addLazy(RR, RR, RR); // r = 2 (S2 - Y1), < 2p: only multiplied
+  fp384_addLazy(T1, Z1, H);
   fp384_sqr(T1, T1);
   fp384_sub(T1, T1, Z1Z1);
   fp384_sub(Z3, T1, HH); // Z3 = (Z1 + H)^2 - Z1Z1 - HH
@@ -789,7 +789,7 @@ function p521_dbl(r: usize, p: usize): void {
   fp521_add(T2, X1, D);
   fp521_mul(A, T1, T2);
   fp521_add(T1, A, A);
-  fp521_add(A, T1, A); // alpha = 3 (X - delta)(X + delta)
+  fp521_add(A, T1, A); // alpha = 3 (X - delta)(X + delta), < 3p: only multiplied
   fp521_add(T1, Y1, Z1);
   fp521_sqr(T1, T1);
   fp521_sub(T1, T1, G);
@@ -839,10 +839,10 @@ function p521_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   }
   fp521_sqr(HH, H);
   fp521_add(T1, HH, HH);
-  fp521_add(T1, T1, T1); // I = 4 HH
+  fp521_add(T1, T1, T1); // I = 4 HH, < 4p: only multiplied
   fp521_mul(J, H, T1); // J = H I
   fp521_mul(V, X1, T1); // V = X1 I
-  fp521_add(RR, RR, RR); // r = 2 (S2 - Y1)
+  fp521_add(RR, RR, RR); // r = 2 (S2 - Y1), < 2p: only multiplied
   fp521_add(T1, Z1, H);
   fp521_sqr(T1, T1);
   fp521_sub(T1, T1, Z1Z1);

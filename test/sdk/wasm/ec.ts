@@ -51,7 +51,8 @@ function fieldLimbs(field: i32): i32 {
 /**
  * Applies op (0 mul, 1 sqr, 2 add, 3 sub, 4 inv) of field (0 fp256, 1 fn256, 2 fp384, 3 fn384,
  * 4 fp521, 5 fn521, 6 fl25519, 7 f25519) to big-endian a, b; returns the result little-endian.
- * Montgomery fields compute a b / R for mul and sqr, and a^(m-2) for inv.
+ * Montgomery fields compute a b / R for mul and sqr, and a^(m-2) for inv. For fp256 and fp384
+ * also 5: (3a)(4b)/R and 6: (3a)^2/R with the sums left unreduced (addLazy), as the curves do.
  */
 export function fieldOp(field: i32, op: i32, a: Uint8Array, b: Uint8Array): Uint8Array {
   const n = fieldLimbs(field);
@@ -63,6 +64,8 @@ export function fieldOp(field: i32, op: i32, a: Uint8Array, b: Uint8Array): Uint
     case 2: F.fp256_add(FR, FA, FB); break;
     case 3: F.fp256_sub(FR, FA, FB); break;
     case 4: F.fp256_inv(FR, FA); break;
+    case 5: lazyMul3x4(0); break;
+    case 6: lazySqr3(0); break;
     case 8: F.fn256_mul(FR, FA, FB); break;
     case 9: F.fn256_sqr(FR, FA); break;
     case 12: F.fn256_inv(FR, FA); break;
@@ -70,6 +73,8 @@ export function fieldOp(field: i32, op: i32, a: Uint8Array, b: Uint8Array): Uint
     case 17: F.fp384_sqr(FR, FA); break;
     case 18: F.fp384_add(FR, FA, FB); break;
     case 19: F.fp384_sub(FR, FA, FB); break;
+    case 21: lazyMul3x4(2); break;
+    case 22: lazySqr3(2); break;
     case 24: F.fn384_mul(FR, FA, FB); break;
     case 25: F.fn384_sqr(FR, FA); break;
     case 32: F.fp521_mul(FR, FA, FB); break;
@@ -90,6 +95,36 @@ export function fieldOp(field: i32, op: i32, a: Uint8Array, b: Uint8Array): Uint
   const out = new Uint8Array(n * 29 / 8 + 1);
   limbsToLE(out.dataStart, out.length, FR, n);
   return out;
+}
+
+const FT: usize = memory.data(18 * 8, 16);
+
+// Unreduced sums as mul/sqr operands, as the point formulas use them: (3a)(4b)/R and (3a)^2/R.
+function lazyMul3x4(field: i32): void {
+  if (field == 0) {
+    F.fp256_addLazy(FT, FA, FA);
+    F.fp256_addLazy(FT, FT, FA);
+    F.fp256_addLazy(FR, FB, FB);
+    F.fp256_addLazy(FR, FR, FR);
+    F.fp256_mul(FR, FT, FR);
+  } else {
+    F.fp384_addLazy(FT, FA, FA);
+    F.fp384_addLazy(FT, FT, FA);
+    F.fp384_addLazy(FR, FB, FB);
+    F.fp384_addLazy(FR, FR, FR);
+    F.fp384_mul(FR, FT, FR);
+  }
+}
+function lazySqr3(field: i32): void {
+  if (field == 0) {
+    F.fp256_addLazy(FT, FA, FA);
+    F.fp256_addLazy(FT, FT, FA);
+    F.fp256_sqr(FR, FT);
+  } else {
+    F.fp384_addLazy(FT, FA, FA);
+    F.fp384_addLazy(FT, FT, FA);
+    F.fp384_sqr(FR, FT);
+  }
 }
 
 /** Width-w NAF digits of the big-endian scalar k (up to 66 bytes). */

@@ -110,6 +110,8 @@ export interface LogRecord {
   phase: "startup" | "configure" | "stream" | "tick" | "callout" | "queue" | "shutdown";
   /** The stream the line belongs to, when it was logged for one. */
   stream?: number;
+  /** The line as Envoy's `wasm` logger prints it: `wasm log <plugin> [<root_id>] [<vm_id>]: <message>` (§3.4). */
+  envoy?: string;
 }
 
 export interface LocalReplyRecord {

@@ -189,8 +189,10 @@ export class Vm {
   log(level: LogLevel, message: string): void {
     const ctx = this.ctx;
     const stream = ctx && ctx.kind !== "root" ? (ctx as HttpStreamContext).streamId : undefined;
-    const plugin = ctx ? ctx.plugin.name : (this.logPlugin?.name ?? this.options.label);
-    this.host.logger.log({ plugin, worker: this.options.worker, level, message, phase: this.logPhase, stream });
+    const spec = ctx ? ctx.plugin : this.logPlugin;
+    const plugin = spec?.name ?? this.options.label;
+    const prefix = [plugin, spec?.rootId, this.options.vmId].filter(Boolean).join(" ");
+    this.host.logger.log({ plugin, worker: this.options.worker, level, message, phase: this.logPhase, stream, envoy: `wasm log ${prefix}: ${message}` });
   }
 
   // ---- contexts --------------------------------------------------------------------------

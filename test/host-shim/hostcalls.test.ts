@@ -290,8 +290,9 @@ describe("properties (§3.7, §6)", () => {
 
 describe("logging and time (§3.4)", () => {
   it("levels, the host's log level, and a bad level", async () => {
-    const { host } = await scripted(["configure log warn careful", "configure get_log_level", "configure raw proxy_log 6 @x"], { hostOptions: { logLevel: "debug" } });
+    const { host } = await scripted(["configure log warn careful", "configure get_log_level", "configure raw proxy_log 6 @x"], { hostOptions: { logLevel: "debug" }, name: "ns.logger", rootId: "second" });
     expect(host.logs("warn").map((l) => l.message)).toContain("careful");
+    expect(host.logs("warn").map((l) => l.envoy)).toContain("wasm log ns.logger second: careful");
     expect(results(host, "configure")).toEqual(["log: Ok", "get_log_level: Ok 1", "raw: BadArgument"]);
   });
 

@@ -60,7 +60,8 @@ function curve(c) {
   const S = `fn${C.slice(1)}`;
   const mont = (x) => (x * R) % c.p;
   // Sums that only feed mul/sqr skip their reduction where R >= 32 p (see gen-ec-field.mjs):
-  // every lazy operand below is < 4p, and each product of two of them < 9 p^2 < p R.
+  // every lazy operand below is < 4p and meets a reduced one or another < 3p: each product is
+  // < 9 p^2 < p R. P-521 (R = 2p) reduces every sum.
   const ADDL = R >= 32n * c.p ? `${F}_addLazy` : `${F}_add`;
   const gEntries = 1 << (c.wg - 2);
   const qEntries = 1 << (c.wq - 2);
@@ -120,10 +121,13 @@ ${Array.from({ length: n }, (_, i) => `  acc |= load<u64>(a, ${8 * i}) ^ load<u6
 function ${C}_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + ${FE}, Z1 = p + ${2 * FE};
   const X3 = r, Y3 = r + ${FE}, Z3 = r + ${2 * FE};
-  const D = ${C}_T1, G = ${C}_T2, B = ${C}_T3, A = ${C}_T4, T1 = ${C}_T5, T2 = ${C}_T6;
+  const D = ${C}_T1, G = ${C}_T2, B = ${C}_T3, A = ${C}_T4, T1 = ${C}_T5, T2 = ${C}_T6, G2 = ${C}_T7;
   ${F}_sqr(D, Z1); // delta = Z^2
   ${F}_sqr(G, Y1); // gamma = Y^2
-  ${F}_mul(B, X1, G); // beta = X gamma
+  // 4 beta = X (4 gamma) and 8 gamma^2 = 2 (2 gamma)^2: the small multiples go into products.
+  ${ADDL}(G2, G, G); // 2 gamma
+  ${ADDL}(B, G2, G2); // 4 gamma
+  ${F}_mul(B, X1, B); // 4 beta
   ${F}_sub(T1, X1, D);
   ${ADDL}(T2, X1, D);
   ${F}_mul(A, T1, T2);
@@ -133,16 +137,12 @@ function ${C}_dbl(r: usize, p: usize): void {
   ${F}_sqr(T1, T1);
   ${F}_sub(T1, T1, G);
   ${F}_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
-  ${F}_add(B, B, B);
-  ${F}_add(B, B, B); // 4 beta
   ${F}_add(T2, B, B); // 8 beta
   ${F}_sqr(T1, A);
   ${F}_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
   ${F}_sub(T1, B, X3);
   ${F}_mul(T1, A, T1);
-  ${F}_sqr(G, G);
-  ${F}_add(G, G, G);
-  ${F}_add(G, G, G);
+  ${F}_sqr(G, G2); // 4 gamma^2
   ${F}_add(G, G, G); // 8 gamma^2
   ${F}_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }

@@ -89,10 +89,13 @@ let p256_gtab: StaticArray<u64> | null = null;
 function p256_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + 72, Z1 = p + 144;
   const X3 = r, Y3 = r + 72, Z3 = r + 144;
-  const D = p256_T1, G = p256_T2, B = p256_T3, A = p256_T4, T1 = p256_T5, T2 = p256_T6;
+  const D = p256_T1, G = p256_T2, B = p256_T3, A = p256_T4, T1 = p256_T5, T2 = p256_T6, G2 = p256_T7;
   fp256_sqr(D, Z1); // delta = Z^2
   fp256_sqr(G, Y1); // gamma = Y^2
-  fp256_mul(B, X1, G); // beta = X gamma
+  // 4 beta = X (4 gamma) and 8 gamma^2 = 2 (2 gamma)^2: the small multiples go into products.
+  fp256_addLazy(G2, G, G); // 2 gamma
+  fp256_addLazy(B, G2, G2); // 4 gamma
+  fp256_mul(B, X1, B); // 4 beta
   fp256_sub(T1, X1, D);
   fp256_addLazy(T2, X1, D);
   fp256_mul(A, T1, T2);
@@ -102,16 +105,12 @@ function p256_dbl(r: usize, p: usize): void {
   fp256_sqr(T1, T1);
   fp256_sub(T1, T1, G);
   fp256_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
-  fp256_add(B, B, B);
-  fp256_add(B, B, B); // 4 beta
   fp256_add(T2, B, B); // 8 beta
   fp256_sqr(T1, A);
   fp256_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
   fp256_sub(T1, B, X3);
   fp256_mul(T1, A, T1);
-  fp256_sqr(G, G);
-  fp256_add(G, G, G);
-  fp256_add(G, G, G);
+  fp256_sqr(G, G2); // 4 gamma^2
   fp256_add(G, G, G); // 8 gamma^2
   fp256_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }
@@ -431,10 +430,13 @@ let p384_gtab: StaticArray<u64> | null = null;
 function p384_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + 112, Z1 = p + 224;
   const X3 = r, Y3 = r + 112, Z3 = r + 224;
-  const D = p384_T1, G = p384_T2, B = p384_T3, A = p384_T4, T1 = p384_T5, T2 = p384_T6;
+  const D = p384_T1, G = p384_T2, B = p384_T3, A = p384_T4, T1 = p384_T5, T2 = p384_T6, G2 = p384_T7;
   fp384_sqr(D, Z1); // delta = Z^2
   fp384_sqr(G, Y1); // gamma = Y^2
-  fp384_mul(B, X1, G); // beta = X gamma
+  // 4 beta = X (4 gamma) and 8 gamma^2 = 2 (2 gamma)^2: the small multiples go into products.
+  fp384_addLazy(G2, G, G); // 2 gamma
+  fp384_addLazy(B, G2, G2); // 4 gamma
+  fp384_mul(B, X1, B); // 4 beta
   fp384_sub(T1, X1, D);
   fp384_addLazy(T2, X1, D);
   fp384_mul(A, T1, T2);
@@ -444,16 +446,12 @@ function p384_dbl(r: usize, p: usize): void {
   fp384_sqr(T1, T1);
   fp384_sub(T1, T1, G);
   fp384_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
-  fp384_add(B, B, B);
-  fp384_add(B, B, B); // 4 beta
   fp384_add(T2, B, B); // 8 beta
   fp384_sqr(T1, A);
   fp384_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
   fp384_sub(T1, B, X3);
   fp384_mul(T1, A, T1);
-  fp384_sqr(G, G);
-  fp384_add(G, G, G);
-  fp384_add(G, G, G);
+  fp384_sqr(G, G2); // 4 gamma^2
   fp384_add(G, G, G); // 8 gamma^2
   fp384_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }
@@ -781,10 +779,13 @@ let p521_gtab: StaticArray<u64> | null = null;
 function p521_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + 144, Z1 = p + 288;
   const X3 = r, Y3 = r + 144, Z3 = r + 288;
-  const D = p521_T1, G = p521_T2, B = p521_T3, A = p521_T4, T1 = p521_T5, T2 = p521_T6;
+  const D = p521_T1, G = p521_T2, B = p521_T3, A = p521_T4, T1 = p521_T5, T2 = p521_T6, G2 = p521_T7;
   fp521_sqr(D, Z1); // delta = Z^2
   fp521_sqr(G, Y1); // gamma = Y^2
-  fp521_mul(B, X1, G); // beta = X gamma
+  // 4 beta = X (4 gamma) and 8 gamma^2 = 2 (2 gamma)^2: the small multiples go into products.
+  fp521_add(G2, G, G); // 2 gamma
+  fp521_add(B, G2, G2); // 4 gamma
+  fp521_mul(B, X1, B); // 4 beta
   fp521_sub(T1, X1, D);
   fp521_add(T2, X1, D);
   fp521_mul(A, T1, T2);
@@ -794,16 +795,12 @@ function p521_dbl(r: usize, p: usize): void {
   fp521_sqr(T1, T1);
   fp521_sub(T1, T1, G);
   fp521_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
-  fp521_add(B, B, B);
-  fp521_add(B, B, B); // 4 beta
   fp521_add(T2, B, B); // 8 beta
   fp521_sqr(T1, A);
   fp521_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
   fp521_sub(T1, B, X3);
   fp521_mul(T1, A, T1);
-  fp521_sqr(G, G);
-  fp521_add(G, G, G);
-  fp521_add(G, G, G);
+  fp521_sqr(G, G2); // 4 gamma^2
   fp521_add(G, G, G); // 8 gamma^2
   fp521_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }

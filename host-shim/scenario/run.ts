@@ -78,10 +78,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const steps = scenario.requests;
   for (let i = 0; i < steps.length; ) {
     const step = steps[i];
+    // A time step's window opens before its advance: its expectations are about what happened meanwhile.
+    const beforeAdvance = windowStart(host);
     if (step.advance > 0) await host.advance(step.advance);
     if (!step.request) {
       // A time step: only time passes; its expectations see what happened meanwhile.
-      const start = windowStart(host);
+      const start = beforeAdvance;
       await host.advance(0);
       requests.push(evaluate(host, step, step.name, null, start, true));
       i++;

@@ -57,6 +57,17 @@ describe("the tick timer of a root context", () => {
     );
   });
 
+  it("two roots in one VM have one timer each", async () => {
+    const host = new Host({ clock: T0 });
+    await host.loadPlugin({ wasm: SCRIPTED, name: "a", config: "configure set_tick 40\ntick whoami" });
+    await host.loadPlugin({ wasm: SCRIPTED, name: "b", rootId: "second", config: "configure set_tick 100\ntick whoami\ntick set_tick 0" });
+    await host.advance(400);
+    const byRoot = ticks(host).map((t) => `${t.plugin}:${t.args[0]}`);
+    expect(byRoot.filter((x) => x === "a:1")).toHaveLength(10);
+    expect(byRoot.filter((x) => x === "b:2")).toHaveLength(1); // b's tick disabled b's timer only
+    expect(new Set(ticks(host).map((t) => t.worker))).toEqual(new Set([0]));
+  });
+
   it("ticks keep their rhythm while a stream waits on a callout", async () => {
     const { host } = await scripted([
       "configure set_tick 10",

@@ -38,7 +38,8 @@ export class VirtualScheduler extends Scheduler {
   private ready: Array<() => void> = [];
   private timers: Timer[] = [];
   private external = 0;
-  private wake: (() => void) | null = null;
+  /** Loops waiting for an outside promise to settle (several sends may drive the loop at once). */
+  private waiters: Array<() => void> = [];
 
   constructor(startMs = Date.UTC(2030, 0, 1)) {
     super();
@@ -69,9 +70,9 @@ export class VirtualScheduler extends Scheduler {
     this.post(fn);
   }
   private poke(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
   }
   private nextTimer(): Timer | undefined {
     while (this.timers.length && this.timers[0].cancelled) this.timers.shift();
@@ -89,7 +90,7 @@ export class VirtualScheduler extends Scheduler {
       if (done()) return true;
       if (this.step()) continue;
       if (this.external > 0) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
         continue;
       }
       const next = this.nextTimer();

@@ -208,3 +208,12 @@ describe("pauses (§5.3)", () => {
     expect(names(r.timeline).slice(-3)).toEqual(["on_log", "on_done", "on_delete"]);
   });
 });
+
+describe("concurrency on the virtual clock", () => {
+  it("several sends in flight at once all complete (each may drive the event loop)", async () => {
+    const { host } = await scripted(["request_headers whoami"]);
+    const slow = (ms: number) => () => new Promise<{ status: number }>((resolve) => setTimeout(() => resolve({ status: 200 }), ms));
+    const results = await Promise.all([host.send({}, { upstream: slow(20) }), host.send({}, { upstream: slow(5) }), host.send({}, { upstream: slow(10) })]);
+    expect(results.map((r) => r.response!.status)).toEqual([200, 200, 200]);
+  });
+});

@@ -1,0 +1,190 @@
+// Path normalization before matching (policy-semantics.md §2.8, §2.8a), configurable like
+// Istio's `meshConfig.pathNormalization`. In Envoy the connection manager does this before any
+// filter runs; doing it again here is idempotent there and closes the same bypasses on hosts
+// that do not (the shim, other proxies). Pure code: no ABI.
+//
+// | mode                     | steps                                                              |
+// | ------------------------ | ------------------------------------------------------------------ |
+// | NONE                     | drop the fragment; the rest is used as received                    |
+// | BASE (Istio's default)   | + reject `%00`; decode %-escapes of unreserved characters once;     |
+// |                          |   `\` → `/`; RFC 3986 dot-segment removal (`..;x` counts as `..`)  |
+// | MERGE_SLASHES            | + collapse runs of `/`                                             |
+// | DECODE_AND_MERGE_SLASHES | first decode `%2F %2f %5C %5c`, then BASE, then merge slashes      |
+//
+// The fragment is always dropped (Istio sets `http_reject_path_with_fragment: false`, so Envoy
+// strips `#…`), and matching uses the path without its query. The filter forwards the
+// normalized path, so what was authorized is what the backend receives.
+
+export const enum PathNormalization {
+  NONE = 0,
+  BASE = 1,
+  MERGE_SLASHES = 2,
+  DECODE_AND_MERGE_SLASHES = 3,
+}
+
+/** Parses Istio's option name (`DEFAULT` is BASE); -1 when unknown. */
+export function parsePathNormalization(name: string): i32 {
+  if (name == "NONE") return PathNormalization.NONE;
+  if (name == "BASE" || name == "DEFAULT") return PathNormalization.BASE;
+  if (name == "MERGE_SLASHES") return PathNormalization.MERGE_SLASHES;
+  if (name == "DECODE_AND_MERGE_SLASHES") return PathNormalization.DECODE_AND_MERGE_SLASHES;
+  return -1;
+}
+
+export class NormalizedPath {
+  constructor(
+    /** The path to match on: normalized, without query and fragment. */
+    readonly path: string,
+    /** `?…` as received (empty when there is none); never normalized. */
+    readonly query: string,
+    /** Why the path is rejected (Envoy answers 400), or null. */
+    readonly error: string | null,
+  ) {}
+
+  /** What the upstream should receive: the normalized path and the query. */
+  get forwarded(): string {
+    return this.path + this.query;
+  }
+}
+
+export function normalizePath(raw: string, mode: PathNormalization): NormalizedPath {
+  let p = raw;
+  const hash = p.indexOf("#");
+  if (hash >= 0) p = p.substring(0, hash);
+  let query = "";
+  const q = p.indexOf("?");
+  if (q >= 0) {
+    query = p.substring(q);
+    p = p.substring(0, q);
+  }
+  if (mode == PathNormalization.NONE) return new NormalizedPath(p, query, null);
+
+  if (mode == PathNormalization.DECODE_AND_MERGE_SLASHES) p = decodeSlashes(p);
+  if (hasEncodedNul(p)) return new NormalizedPath(p, query, "%00 in path");
+  p = decodeUnreserved(p);
+  p = p.replaceAll("\\", "/");
+  if (!p.startsWith("/")) return new NormalizedPath(p, query, "path does not start with '/'");
+  p = removeDotSegments(p);
+  if (mode >= PathNormalization.MERGE_SLASHES) p = mergeSlashes(p);
+  return new NormalizedPath(p, query, null);
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+function hasEncodedNul(p: string): bool {
+  const n = p.length;
+  for (let i = 0; i + 2 < n; i++) {
+    if (p.charCodeAt(i) == 37 && p.charCodeAt(i + 1) == 48 && p.charCodeAt(i + 2) == 48) return true;
+  }
+  return false;
+}
+
+/** `%2F`/`%2f` → `/`, `%5C`/`%5c` → `\` (Envoy's UNESCAPE_AND_FORWARD). */
+function decodeSlashes(p: string): string {
+  if (p.indexOf("%") < 0) return p;
+  let out = "";
+  const n = p.length;
+  let i = 0;
+  while (i < n) {
+    const c = p.charCodeAt(i);
+    if (c == 37 && i + 2 < n) {
+      const hi = p.charCodeAt(i + 1);
+      const lo = p.charCodeAt(i + 2);
+      if (hi == 50 && (lo == 70 || lo == 102)) {
+        out += "/";
+        i += 3;
+        continue;
+      }
+      if (hi == 53 && (lo == 67 || lo == 99)) {
+        out += "\\";
+        i += 3;
+        continue;
+      }
+    }
+    out += String.fromCharCode(c);
+    i++;
+  }
+  return out;
+}
+
+function isUnreserved(c: i32): bool {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126;
+}
+
+/** Decodes, once, %-escapes whose byte is an unreserved character (RFC 3986 §2.3, §6.2.2.2). */
+function decodeUnreserved(p: string): string {
+  if (p.indexOf("%") < 0) return p;
+  let out = "";
+  const n = p.length;
+  let i = 0;
+  while (i < n) {
+    const c = p.charCodeAt(i);
+    if (c == 37 && i + 2 < n) {
+      const h = hexValue(p.charCodeAt(i + 1));
+      const l = hexValue(p.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) {
+        const b = (h << 4) | l;
+        if (isUnreserved(b)) {
+          out += String.fromCharCode(b);
+          i += 3;
+          continue;
+        }
+      }
+    }
+    out += String.fromCharCode(c);
+    i++;
+  }
+  return out;
+}
+
+/**
+ * RFC 3986 §5.2.4 on an absolute path, segment by segment. A `..;params` segment counts as
+ * `..` (recent Envoy does the same, §2.8a) so `/public/..;x/admin` cannot slip past.
+ */
+function removeDotSegments(p: string): string {
+  if (p.indexOf(".") < 0) return p;
+  const segs = p.substring(1).split("/");
+  const out = new Array<string>();
+  let trailingSlash = false;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    const last = i == segs.length - 1;
+    if (s == ".") {
+      trailingSlash = last;
+      continue;
+    }
+    if (s == ".." || s.startsWith("..;")) {
+      if (out.length > 0) out.pop();
+      trailingSlash = last;
+      continue;
+    }
+    out.push(s);
+    trailingSlash = false;
+  }
+  let result = "/" + out.join("/");
+  if (trailingSlash && out.length > 0) result += "/";
+  return result;
+}
+
+function mergeSlashes(p: string): string {
+  if (p.indexOf("//") < 0) return p;
+  let out = "";
+  const n = p.length;
+  let prevSlash = false;
+  for (let i = 0; i < n; i++) {
+    const c = p.charCodeAt(i);
+    if (c == 47) {
+      if (prevSlash) continue;
+      prevSlash = true;
+    } else {
+      prevSlash = false;
+    }
+    out += String.fromCharCode(c);
+  }
+  return out;
+}

@@ -210,9 +210,18 @@ export function calloutImports(vm: Vm) {
       const handler = host.grpcClusters.get(s.cluster)!;
       const answer = Promise.resolve().then(() => handler({ cluster: s.cluster, service: s.service, method: s.method, metadata: s.metadata, message, timeoutMs: 0, streaming: true }));
       sched.track(answer, (r) => {
-        if (!r.ok) return;
+        if (!r.ok) {
+          // A failing handler is the remote failing: the stream closes with UNAVAILABLE, as a call does.
+          return grpcDeliver(vm, root, token, () => {
+            root.callouts.delete(token);
+            grpcStreams.delete(`${root.id}:${token}`);
+            root.status = { code: 14, message: utf8(String((r.error as Error)?.message ?? r.error)) };
+            vm.call("proxy_on_grpc_close", root, [root.id, token, 14], "callout");
+          });
+        }
         const resp = r.value;
-        grpcDeliver(vm, root, token, () => {
+        if (resp.timeout) return; // no answer to this message
+        const deliver = () => grpcDeliver(vm, root, token, () => {
           if (!s.state.initialSent) {
             s.state.initialSent = true;
             root.grpcMetadata = new HeaderMap(resp.initialMetadata ?? []);
@@ -247,6 +256,8 @@ export function calloutImports(vm: Vm) {
             vm.call("proxy_on_grpc_close", root, [root.id, token, resp.status], "callout");
           }
         });
+        if (resp.delayMs && resp.delayMs > 0) sched.setTimer(resp.delayMs, deliver);
+        else deliver();
       });
       return WasmResult.Ok;
     }),

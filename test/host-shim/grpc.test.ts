@@ -216,3 +216,24 @@ describe("streams (proxy_grpc_stream)", () => {
     expect(host.traps).toEqual([]);
   });
 });
+
+describe("stream answers on the virtual clock", () => {
+  it("an answer's delay is honoured for stream messages too", async () => {
+    const host = new Host({ clock: 0 }).grpcCluster("svc", (req) => ({ message: req.message, delayMs: 250 }));
+    await scripted(["configure grpc_stream svc pkg.Svc S ~", "configure grpc_send last m 0", "grpc_receive get_time"], { host });
+    await host.advance(249);
+    expect(results(host, "grpc_receive")).toEqual([]);
+    await host.advance(1);
+    expect(results(host, "grpc_receive")).toEqual(["get_time: Ok 250000000"]);
+  });
+
+  it("a stream whose handler fails is closed with UNAVAILABLE (14), like a failed call", async () => {
+    const host = new Host().grpcCluster("svc", () => {
+      throw new Error("upstream gone");
+    });
+    await scripted(["configure grpc_stream svc pkg.Svc S ~", "configure grpc_send last m 0", "grpc_close args", "grpc_close get_status", "configure grpc_send last again 0"], { host });
+    await host.advance(0);
+    const token = Number(results(host, "configure")[0].split(" ").pop());
+    expect(results(host, "grpc_close")).toEqual([`args: ${token} 14`, "get_status: Ok 14 upstream%20gone"]);
+  });
+});

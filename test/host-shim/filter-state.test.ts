@@ -107,6 +107,22 @@ describe("written by plugin A, read by plugin B", () => {
 });
 
 describe("what cannot be filter state", () => {
+  it("a built-in attribute name is not shadowed by filter state of the same name", async () => {
+    const host = await chain(
+      ["request_headers set_property plugin_name forged", "request_headers get_property plugin_name"],
+      ["request_headers get_property plugin_name", "request_headers get_property filter_state/wasm.plugin_name"],
+    );
+    await host.send();
+    expect(linesOf(host, "jwt")).toEqual(["request_headers set_property: Ok", "request_headers get_property: Ok jwt"]);
+    expect(linesOf(host, "authz")).toEqual(["request_headers get_property: Ok authz", "request_headers get_property: Ok forged"]);
+  });
+
+  it("state written later in the stream (response phase) is seen by an earlier filter's on_log", async () => {
+    const host = await chain(["log get_property wasmesh.upstream.verdict"], ["response_headers set_property wasmesh.upstream.verdict ok"]);
+    await host.send();
+    expect(linesOf(host, "jwt")).toEqual(["log get_property: Ok ok"]);
+  });
+
   it("a multi-segment path is stored with its NULs and cannot be read back by segments (§3.7)", async () => {
     const host = await chain(["request_headers set_property wasmesh/jwt v"], ["request_headers get_property wasmesh/jwt", "request_headers get_property wasmesh"]);
     const r = await host.send();

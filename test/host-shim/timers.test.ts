@@ -211,3 +211,23 @@ describe("the effective context: a root resumes or answers a paused stream (§3.
     ]);
   });
 });
+
+describe("on the real clock (wasmesh serve)", () => {
+  it("ticks arrive and time moves forward", async () => {
+    const { host } = await scripted(["configure set_tick 15", "tick get_time", "tick nth 3 set_tick 0"], { hostOptions: { real: true } });
+    const before = BigInt(Date.now()) * 1_000_000n;
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (results(host, "tick").filter((l) => l.startsWith("get_time")).length >= 3) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    const times = results(host, "tick").filter((l) => l.startsWith("get_time")).map((l) => BigInt(l.split(" ").pop()!));
+    expect(times).toHaveLength(3);
+    expect(times[0]).toBeGreaterThanOrEqual(before);
+    expect(times[1]).toBeGreaterThan(times[0]);
+    expect(times[2]).toBeGreaterThan(times[1]);
+  });
+});

@@ -75,6 +75,16 @@ describe("a TCP connection", () => {
     expect(dec(conn.upstreamReceived)).toBe("wait-for-it");
   });
 
+  it("upstream bytes held with StopIteration come out with the next chunk; continue_stream(UPSTREAM) is Unimplemented", async () => {
+    const { host } = await scripted(["upstream_data args", "upstream_data nth 1 return 1", "upstream_data nth 1 continue_stream 3"]);
+    const conn = host.openTcp();
+    conn.upstreamData(enc("a"));
+    expect(conn.downstreamReceived).toEqual([]);
+    conn.upstreamData(enc("bc"));
+    expect(results(host, "upstream_data")).toEqual(["args: 1 0", "continue_stream: Unimplemented", "args: 3 0"]);
+    expect(dec(conn.downstreamReceived)).toBe("abc");
+  });
+
   it("a filter may rewrite the bytes it passes on", async () => {
     const { host } = await scripted(["downstream_data set_buffer downstream_data 0 0 >>", "upstream_data set_buffer upstream_data 0 5 *****"]);
     const conn = host.openTcp({ upstream: () => enc("secret!") });

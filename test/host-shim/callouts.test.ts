@@ -353,13 +353,13 @@ describe("a response for a stream that is gone", () => {
 describe("a cluster mapped to a real upstream (httpClusterTo)", () => {
   let server: Server;
   let base: string;
-  const received: Array<{ method: string; url: string; headers: IncomingMessage["headers"]; body: string }> = [];
+  const received: Array<{ method: string; url: string; headers: IncomingMessage["headers"]; body: string; trailers: IncomingMessage["trailers"] }> = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        received.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        received.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString(), trailers: req.trailers });
         if (req.url === "/drop") return req.socket.destroy();
         if (req.url === "/hang") return; // never answers
         res.setHeader("Content-Type", "application/json");
@@ -405,6 +405,19 @@ describe("a cluster mapped to a real upstream (httpClusterTo)", () => {
       "get_headers: Ok x-checksum=abc",
       "continue_stream: Ok",
     ]);
+  });
+
+  it("request trailers travel with a chunked body", async () => {
+    const { host } = await scripted([
+      "configure http_call up :method=POST&:path=/with-trailers&:authority=x chunk x-sig=abc 5000",
+      "http_call_response get_header http_call_response_headers :status",
+    ], { host: new Host().cluster("up", httpClusterTo(base)) });
+    await host.advance(0);
+    expect(results(host, "http_call_response")).toEqual(["get_header: Ok 201"]);
+    const got = received.find((x) => x.url === "/with-trailers")!;
+    expect(got.body).toBe("chunk");
+    expect(got.trailers).toEqual({ "x-sig": "abc" });
+    expect(got.headers["transfer-encoding"]).toBe("chunked");
   });
 
   it("a connection dropped before the answer is a reset; a connection refused too", async () => {

@@ -55,6 +55,32 @@ describe("a stream paused on a callout", () => {
     expect(host.callouts).toMatchObject([{ cluster: "authz", stream: r.id, refused: false }]);
   });
 
+  it("concurrent streams each resume from their own callout's answer, in the order the answers arrive", async () => {
+    const { host } = await scripted([
+      `request_headers http_call authz ${CALL} ~ ~ 1000`,
+      "request_headers return 1",
+      "http_call_response whoami",
+      "http_call_response get_time",
+      "http_call_response continue_stream 0",
+    ], { hostOptions: { clock: T0 } });
+    let calls = 0;
+    host.cluster("authz", () => ({ status: 200, delayMs: ++calls === 1 ? 50 : 10 }));
+    const a = host.open({ path: "/a" });
+    const b = host.open({ path: "/b" });
+    const [ra, rb] = await host.wait([a, b]);
+    expect([ra.upstream!.path, rb.upstream!.path]).toEqual(["/a", "/b"]);
+    expect(results(host, "request_headers")).toEqual(["http_call: Ok 4", "http_call: Ok 8"]);
+    // b's answer (10 ms) comes first and goes to b's context (3); a's (50 ms) to a's (2).
+    expect(results(host, "http_call_response")).toEqual([
+      "whoami: Ok context=3 root=1 root_id=",
+      `get_time: Ok ${ns(10)}`,
+      "continue_stream: Ok",
+      "whoami: Ok context=2 root=1 root_id=",
+      `get_time: Ok ${ns(50)}`,
+      "continue_stream: Ok",
+    ]);
+  });
+
   it("stays paused (stuck) when nobody continues it", async () => {
     const { host } = await scripted([`request_headers http_call authz ${CALL} ~ ~ 0`, "request_headers return 1"]);
     host.cluster("authz", () => ({ status: 200 }));

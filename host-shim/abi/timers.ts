@@ -14,6 +14,8 @@ export function armTick(vm: Vm, root: RootContext): void {
   root.tickTimer?.cancel();
   root.tickTimer = null;
   if (root.tickPeriod <= 0) return;
+  // Ticks are delivered only to modules that export proxy_on_tick (§3.4); the period is still Ok.
+  if (!vm.code.exportsFunction("proxy_on_tick")) return;
   root.tickTimer = vm.host.scheduler.setTimer(root.tickPeriod, () => {
     root.tickTimer = null;
     if (vm.failed || !vm.contexts.has(root.id)) return;

@@ -1,6 +1,7 @@
 // Ticks, time and the effective context (proxy-wasm-abi.md §3.4, §3.14, §1.5, §1.7, §5.13) on
 // the virtual clock: host.advance(ms) runs every tick that falls due, in order.
 import { describe, expect, it } from "vitest";
+import wabtInit from "wabt";
 import { Host } from "../../host-shim/index.ts";
 import { results, scripted, SCRIPTED } from "./helpers.ts";
 
@@ -229,5 +230,28 @@ describe("on the real clock (wasmesh serve)", () => {
     expect(times[0]).toBeGreaterThanOrEqual(before);
     expect(times[1]).toBeGreaterThan(times[0]);
     expect(times[2]).toBeGreaterThan(times[1]);
+  });
+});
+
+describe("a module without proxy_on_tick", () => {
+  it("gets no tick callbacks, though setting the period is Ok", async () => {
+    const wabt = await wabtInit();
+    const mod = wabt.parseWat(
+      "no-tick.wat",
+      `(module
+        (import "env" "proxy_set_tick_period_milliseconds" (func $tick (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "proxy_abi_version_0_2_1"))
+        (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "proxy_on_configure") (param i32 i32) (result i32)
+          (drop (call $tick (i32.const 10)))
+          (i32.const 1)))`,
+    );
+    const bytes = mod.toBinary({}).buffer;
+    mod.destroy();
+    const host = new Host();
+    await host.loadPlugin({ wasm: bytes, name: "no-tick" });
+    await host.advance(100);
+    expect(host.timeline.map((t) => t.callback)).toEqual(["proxy_on_context_create", "proxy_on_vm_start", "proxy_on_configure"]);
   });
 });

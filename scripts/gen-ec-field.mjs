@@ -230,6 +230,8 @@ function montField(F, bits, mod, comment) {
   out.push(`export const ${F}_ONE: usize = memory.data<u64>([${u64list(limbs(R % mod, n))}]);`);
   out.push(`/** R^2 mod m: multiply by it to enter Montgomery form. */`);
   out.push(`export const ${F}_R2: usize = memory.data<u64>([${u64list(limbs((R * R) % mod, n))}]);`);
+  out.push(`/** m^-1 mod 2^29, for limbsInverse. */`);
+  out.push(`export const ${F}_MINV29: i64 = ${hex(modinv(mod, 1n << 29n))};`);
   out.push(`const ${F}_POWTAB: usize = memory.data(${16 * fe}, 16);`);
   out.push(`const ${F}_POWACC: usize = memory.data(${fe}, 16);`);
   out.push(montMul(F, n, mod, n0, false));
@@ -259,6 +261,8 @@ function field25519() {
   out.push(`export const ${F}_N = ${n};`);
   out.push(`export const ${F}_M: usize = memory.data<u64>([${u64list(limbs(p, n))}]);`);
   out.push(`export const ${F}_ONE: usize = memory.data<u64>([${u64list(limbs(1n, n))}]);`);
+  out.push(`/** p^-1 mod 2^29, for limbsInverse. */`);
+  out.push(`export const ${F}_MINV29: i64 = ${hex(modinv(p, 1n << 29n))};`);
   out.push(`const ${F}_POWTAB: usize = memory.data(${16 * fe}, 16);`);
   out.push(`const ${F}_POWACC: usize = memory.data(${fe}, 16);`);
   for (const square of [false, true]) {

@@ -15,6 +15,8 @@ export const fp256_M: usize = memory.data<u64>([0x1fffffff, 0x1fffffff, 0x1fffff
 export const fp256_ONE: usize = memory.data<u64>([0x20, 0x0, 0x0, 0x1fffc000, 0x1fffffff, 0x1fffffff, 0x1f7fffff, 0x3ffffff, 0x0]);
 /** R^2 mod m: multiply by it to enter Montgomery form. */
 export const fp256_R2: usize = memory.data<u64>([0xc00, 0x0, 0x1fff0000, 0x1fdfffff, 0x1fbfffff, 0x1fffffff, 0x1fffffff, 0x1ffffffe, 0x13]);
+/** m^-1 mod 2^29, for limbsInverse. */
+export const fp256_MINV29: i64 = 0x1fffffff;
 const fp256_POWTAB: usize = memory.data(1152, 16);
 const fp256_POWACC: usize = memory.data(72, 16);
 export function fp256_mul(r: usize, a: usize, b: usize): void {
@@ -353,6 +355,8 @@ export const fn256_M: usize = memory.data<u64>([0x1c632551, 0x1dce5617, 0x5e7a13
 export const fn256_ONE: usize = memory.data<u64>([0x139b55e0, 0x6353d03, 0x30bd862, 0x154963a, 0x8632, 0x0, 0x1f800000, 0x3ffffff, 0x0]);
 /** R^2 mod m: multiply by it to enter Montgomery form. */
 export const fn256_R2: usize = memory.data<u64>([0x148d9ef5, 0xf4e7f75, 0x14c6a651, 0x3f8b765, 0x165861f1, 0x1256d7d8, 0x1c185b23, 0xd4cab0f, 0x84b655]);
+/** m^-1 mod 2^29, for limbsInverse. */
+export const fn256_MINV29: i64 = 0x11ff43b1;
 const fn256_POWTAB: usize = memory.data(1152, 16);
 const fn256_POWACC: usize = memory.data(72, 16);
 export function fn256_mul(r: usize, a: usize, b: usize): void {
@@ -675,6 +679,8 @@ export const fp384_M: usize = memory.data<u64>([0x1fffffff, 0x7, 0x0, 0x1ffffe00
 export const fp384_ONE: usize = memory.data<u64>([0x400000, 0x1e000000, 0x1fffffff, 0x1fffffff, 0x3, 0x20, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0]);
 /** R^2 mod m: multiply by it to enter Montgomery form. */
 export const fp384_R2: usize = memory.data<u64>([0x0, 0x8000, 0x1ff80000, 0x1fffff, 0x2000000, 0x0, 0x0, 0x1ffffffc, 0xf, 0x100, 0x400, 0x0, 0x0, 0x0]);
+/** m^-1 mod 2^29, for limbsInverse. */
+export const fp384_MINV29: i64 = 0x1fffffff;
 const fp384_POWTAB: usize = memory.data(1792, 16);
 const fp384_POWACC: usize = memory.data(112, 16);
 export function fp384_mul(r: usize, a: usize, b: usize): void {
@@ -1185,6 +1191,8 @@ export const fn384_M: usize = memory.data<u64>([0xcc52973, 0x760cb56, 0xc29debb,
 export const fn384_ONE: usize = memory.data<u64>([0x3400000, 0xa6675ad, 0x11313e69, 0x1ba7ac42, 0x1f97c936, 0x191a4414, 0x1cb27e0b, 0x1c4, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0]);
 /** R^2 mod m: multiply by it to enter Montgomery form. */
 export const fn384_R2: usize = memory.data<u64>([0x699ee97, 0x1edd377d, 0xcda0e8e, 0x1660d584, 0x1dc5422e, 0xa1597d7, 0x17979ddf, 0x1e060c0d, 0xab1cc5b, 0x6a48ba5, 0x19a25750, 0xb6f4504, 0x1f213fb0, 0x4d]);
+/** m^-1 mod 2^29, for limbsInverse. */
+export const fn384_MINV29: i64 = 0x177023bb;
 const fn384_POWTAB: usize = memory.data(1792, 16);
 const fn384_POWACC: usize = memory.data(112, 16);
 export function fn384_mul(r: usize, a: usize, b: usize): void {
@@ -1691,6 +1699,8 @@ export const fp521_M: usize = memory.data<u64>([0x1fffffff, 0x1fffffff, 0x1fffff
 export const fp521_ONE: usize = memory.data<u64>([0x2, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0]);
 /** R^2 mod m: multiply by it to enter Montgomery form. */
 export const fp521_R2: usize = memory.data<u64>([0x4, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0]);
+/** m^-1 mod 2^29, for limbsInverse. */
+export const fp521_MINV29: i64 = 0x1fffffff;
 const fp521_POWTAB: usize = memory.data(2304, 16);
 const fp521_POWACC: usize = memory.data(144, 16);
 export function fp521_mul(r: usize, a: usize, b: usize): void {
@@ -2304,6 +2314,8 @@ export const fn521_M: usize = memory.data<u64>([0x11386409, 0x1b7db8f4, 0x711eba
 export const fn521_ONE: usize = memory.data<u64>([0x1d8f37ee, 0x9048e16, 0x11dc28a2, 0x8d91dd9, 0xb45f889, 0x1eb708f6, 0xca4019f, 0x1f10341a, 0xb5cf2f0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0]);
 /** R^2 mod m: multiply by it to enter Montgomery form. */
 export const fn521_R2: usize = memory.data<u64>([0x141c2144, 0xd67bb43, 0x4028ce0, 0x1c78e9a6, 0x875868e, 0x5e6de56, 0xe65b7af, 0x6ab349b, 0x1ba55edc, 0x13de67f9, 0x1586a395, 0x8ab798d, 0x11492d0d, 0x96c701e, 0x3110e0f, 0x16b475fd, 0x191a39a5, 0x408f501]);
+/** m^-1 mod 2^29, for limbsInverse. */
+export const fn521_MINV29: i64 = 0x6566a39;
 const fn521_POWTAB: usize = memory.data(2304, 16);
 const fn521_POWACC: usize = memory.data(144, 16);
 export function fn521_mul(r: usize, a: usize, b: usize): void {
@@ -2901,6 +2913,8 @@ export const fl25519_M: usize = memory.data<u64>([0x1cf5d3ed, 0x9318d2, 0x1de735
 export const fl25519_ONE: usize = memory.data<u64>([0x114df9ed, 0x1a617303, 0xf7c098c, 0x16793167, 0x1ffd656e, 0x1fffffff, 0x1fffffff, 0x1fffffff, 0xfffff]);
 /** R^2 mod m: multiply by it to enter Montgomery form. */
 export const fl25519_R2: usize = memory.data<u64>([0xb5f9d12, 0x1e141b17, 0x158d7f3d, 0x143f3757, 0x1972d781, 0x42feb7c, 0x1ceec73d, 0x1e184d1e, 0x5046d]);
+/** m^-1 mod 2^29, for limbsInverse. */
+export const fl25519_MINV29: i64 = 0xdab81e5;
 const fl25519_POWTAB: usize = memory.data(1152, 16);
 const fl25519_POWACC: usize = memory.data(72, 16);
 export function fl25519_mul(r: usize, a: usize, b: usize): void {
@@ -3218,6 +3232,8 @@ export function fl25519_inv(r: usize, a: usize): void {
 export const f25519_N = 9;
 export const f25519_M: usize = memory.data<u64>([0x1fffffed, 0x1fffffff, 0x1fffffff, 0x1fffffff, 0x1fffffff, 0x1fffffff, 0x1fffffff, 0x1fffffff, 0x7fffff]);
 export const f25519_ONE: usize = memory.data<u64>([0x1, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0]);
+/** p^-1 mod 2^29, for limbsInverse. */
+export const f25519_MINV29: i64 = 0x179435e5;
 const f25519_POWTAB: usize = memory.data(1152, 16);
 const f25519_POWACC: usize = memory.data(72, 16);
 export function f25519_mul(r: usize, a: usize, b: usize): void {

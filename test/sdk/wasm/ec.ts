@@ -37,7 +37,7 @@ export function ecKeyCreateRepeat(curve: i32, x: Uint8Array, y: Uint8Array, roun
 
 // --- Raw field kernels, for property tests against BigInt ---
 import * as F from "../../../sdk/crypto/ec/field";
-import { limbsFromBE, limbsToLE, wnaf as _wnaf } from "../../../sdk/crypto/ec/limbs";
+import { limbsFromBE, limbsInverse, limbsToLE, wnaf as _wnaf } from "../../../sdk/crypto/ec/limbs";
 
 const FA: usize = memory.data(18 * 8, 16);
 const FB: usize = memory.data(18 * 8, 16);
@@ -53,6 +53,7 @@ function fieldLimbs(field: i32): i32 {
  * 4 fp521, 5 fn521, 6 fl25519, 7 f25519) to big-endian a, b; returns the result little-endian.
  * Montgomery fields compute a b / R for mul and sqr, and a^(m-2) for inv. For fp256 and fp384
  * also 5: (3a)(4b)/R and 6: (3a)^2/R with the sums left unreduced (addLazy), as the curves do.
+ * Op 7, every field: a^-1 by divsteps (limbsInverse), plain representation, for 0 < a < m.
  */
 export function fieldOp(field: i32, op: i32, a: Uint8Array, b: Uint8Array): Uint8Array {
   const n = fieldLimbs(field);
@@ -90,6 +91,14 @@ export function fieldOp(field: i32, op: i32, a: Uint8Array, b: Uint8Array): Uint
     case 58: F.f25519_add(FR, FA, FB); break;
     case 59: F.f25519_sub(FR, FA, FB); break;
     case 60: F.f25519_inv(FR, FA); break;
+    case 7: limbsInverse(FR, FA, F.fp256_M, F.fp256_MINV29, 9); break;
+    case 15: limbsInverse(FR, FA, F.fn256_M, F.fn256_MINV29, 9); break;
+    case 23: limbsInverse(FR, FA, F.fp384_M, F.fp384_MINV29, 14); break;
+    case 31: limbsInverse(FR, FA, F.fn384_M, F.fn384_MINV29, 14); break;
+    case 39: limbsInverse(FR, FA, F.fp521_M, F.fp521_MINV29, 18); break;
+    case 47: limbsInverse(FR, FA, F.fn521_M, F.fn521_MINV29, 18); break;
+    case 55: limbsInverse(FR, FA, F.fl25519_M, F.fl25519_MINV29, 9); break;
+    case 63: limbsInverse(FR, FA, F.f25519_M, F.f25519_MINV29, 9); break;
     default: unreachable();
   }
   const out = new Uint8Array(n * 29 / 8 + 1);

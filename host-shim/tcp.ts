@@ -80,7 +80,7 @@ export class TcpConnection {
   /** §5.9 for TCP: fail closed closes the downstream connection; fail open passes bytes. */
   private fail(slot: TcpSlot): null {
     slot.bypass = true;
-    if (slot.plugin.spec.failStrategy !== "FAIL_OPEN") this.closeAll("plugin");
+    if (slot.plugin.spec.failStrategy !== "FAIL_OPEN") this.endConnection(1, "plugin");
     return null;
   }
 
@@ -127,6 +127,7 @@ export class TcpConnection {
       held.ref.bytes = new Uint8Array(0);
       held.stopped = false;
     }
+    if (this.closed) return; // closed by the last filter's callback: nothing goes further
     this.deliver(side, bytes, eos);
   }
 
@@ -155,15 +156,24 @@ export class TcpConnection {
     else this.deliver("downstream", bytes, held.eos);
   }
 
-  /** proxy_close_stream(DOWNSTREAM | UPSTREAM): close the connection. */
+  /**
+   * proxy_close_stream(DOWNSTREAM | UPSTREAM): Envoy closes the downstream connection, which
+   * raises LocalClose: every live context hears on_downstream_connection_close(Local), then
+   * done, log, delete.
+   */
   close(_ctx: TcpStreamContext): void {
-    this.closeAll("plugin");
+    this.endConnection(1, "plugin");
   }
 
-  /** The client closes (peer Remote) or the proxy does (Local). */
+  /** The client closes (peer Remote) or the proxy does (Local). Nothing once closed. */
   closeDownstream(peer: 1 | 2 = 2): void {
+    this.endConnection(peer, "downstream");
+  }
+
+  private endConnection(peer: 1 | 2, by: "downstream" | "plugin"): void {
+    if (this.closed) return; // the contexts are gone: no callbacks on deleted contexts
     this.notifyClose("proxy_on_downstream_connection_close", peer);
-    this.closeAll("downstream");
+    this.closeAll(by);
   }
 
   private notifyClose(callback: string, peer: number): void {

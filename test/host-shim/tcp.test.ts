@@ -108,22 +108,46 @@ describe("a TCP connection", () => {
     ]);
   });
 
-  it("close_stream from the filter closes the connection: done, log, delete", async () => {
-    const { host } = await scripted(["downstream_data close_stream 2", "downstream_close args"]);
+  it("close_stream from the filter closes the connection: a Local close event, then done, log, delete", async () => {
+    const { host } = await scripted(["downstream_data close_stream 2", "downstream_data log info still-running", "downstream_close args"]);
     const conn = host.openTcp();
     conn.downstreamData(enc("bad"));
     expect(conn.closed).toBe(true);
     expect(conn.closedBy).toBe("plugin");
-    expect(callbacksOf(host, conn)).toEqual(["on_context_create", "on_new_connection", "on_downstream_data", "on_done", "on_log", "on_delete"]);
+    expect(conn.upstreamReceived).toEqual([]);
+    // Envoy closes the connection after the callback returns; the close raises LocalClose.
+    expect(results(host, "downstream_close")).toEqual(["args: 1"]);
+    expect(callbacksOf(host, conn)).toEqual([
+      "on_context_create",
+      "on_new_connection",
+      "on_downstream_data",
+      "on_downstream_connection_close",
+      "on_done",
+      "on_log",
+      "on_delete",
+    ]);
+    // The client's own close comes too late: the contexts are gone, no more callbacks.
+    conn.closeDownstream(2);
+    expect(callbacksOf(host, conn)).toHaveLength(7);
   });
 
-  it("a trap fails the connection closed", async () => {
-    const { host } = await scripted(["downstream_data trap", "new_connection args"]);
+  it("a trap fails the connection closed; the other filters hear a Local close", async () => {
+    const { host } = await scripted(["downstream_data trap"], { name: "trapper" });
+    await host.loadPlugin({ wasm: "build/fixtures/scripted.wasm", name: "bystander", vmId: "2", config: "new_connection return 0\ndownstream_close args" });
     const conn = host.openTcp();
     conn.downstreamData(enc("x"));
     expect(conn.closed).toBe(true);
     expect(conn.upstreamReceived).toEqual([]);
     expect(host.traps).toHaveLength(1);
+    expect(host.logs().filter((l) => l.plugin === "bystander").map((l) => l.message)).toEqual(["downstream_close args: 1"]);
+    expect(host.timeline.filter((t) => t.plugin === "bystander" && (t as { stream?: number }).stream === conn.id).map((t) => t.callback)).toEqual([
+      "proxy_on_context_create",
+      "proxy_on_new_connection",
+      "proxy_on_downstream_connection_close",
+      "proxy_on_done",
+      "proxy_on_log",
+      "proxy_on_delete",
+    ]);
   });
 });
 

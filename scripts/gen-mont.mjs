@@ -73,7 +73,7 @@ const emitLimb = (n) => indent(n, [
   "c = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28) + (lo >> 28);",
   "const t = i - k;",
   "store<u32>(out + (<usize>t << 2), <u32>(lo & MASK));",
-  "store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK));",
+  "store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK) << 1); // doubled: see montSqr",
 ]);
 // SIMD: m_i joins the register mq holding the current chunk of m, which is stored whole (a
 // 16-byte store that the next column's 16-byte load can forward from; a 4-byte store cannot).
@@ -138,27 +138,26 @@ ${emitLimb(3)}
     }
   }
   store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
+  store<u32>(outR, <u32>c << 1);
 }`;
 }
 
 function sqrBody(simd) {
   const cross = (pa) => simd
-    ? `      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
-${duff(3, "crossChunks", simdPair("x", pa, "pb"))}
+    ? `      let y = i64x2.splat(0), yh = i64x2.splat(0);
+${duff(3, "crossChunks", simdPair("y", pa, "pb"))}
       const tc = <usize>crossChunks << 4;
-${indent(3, simdTail("x", `v128.and(v128.load(${pa} + tc), v128.load(TAIL_MASKS + (<usize>(span & 3) << 4)))`, "pb + tc"))}`
-    : `      let x0: u64 = 0, x1: u64 = 0, s0: u64 = 0, s1: u64 = 0;
-${duff(3, "crossChunks", scalarPair("x0", "x1", pa, "pb"))}
+${indent(3, simdTail("y", `v128.and(v128.load(${pa} + tc), v128.load(TAIL_MASKS + (<usize>(span & 3) << 4)))`, "pb + tc"))}`
+    : `      let s0: u64 = 0, s1: u64 = 0;
+${duff(3, "crossChunks", scalarPair("s0", "s1", pa, "pb"))}
       for (let j = crossChunks << 2; j < span; j++) {
-        x0 += <u64>(<u32>load<u32>(${pa} + (<usize>j << 2))) * <u64>(<u32>load<u32>(pb + (<usize>j << 2)));
+        s0 += <u64>(<u32>load<u32>(${pa} + (<usize>j << 2))) * <u64>(<u32>load<u32>(pb + (<usize>j << 2)));
       }`;
   const fold = simd
-    ? `      y = i64x2.add(i64x2.add(y, yh), i64x2.shl(i64x2.add(x, xh), 1));
+    ? `      y = i64x2.add(y, yh);
       const s0 = <u64>i64x2.extract_lane(y, 0);
       const s1 = <u64>i64x2.extract_lane(y, 1);`
-    : `      s0 += x0 << 1;
-      s1 += x1 << 1;`;
+    : "";
   const firstHalf = simd
     ? `${cross("a")}
 ${duff(3, "qc", simdPair("y", "m", "pn"))}
@@ -178,10 +177,10 @@ ${fold}`;
   return `function montSqr${simd ? "Simd" : "Scalar"}(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
   let c: u64 = 0;
   const km1 = k - 1;${simd ? "\n  let mq = i64x2.splat(0);" : ""}
-  // Each column: the cross products a_j·a_(i-j) for j ≤ hi = ⌊(i-1)/2⌋ (j < i-j) in whole
+  // Each column: the cross products a_j·2a_(i-j) for j ≤ hi = ⌊(i-1)/2⌋ (j < i-j) in whole
   // chunks, then the last partial chunk (span & 3 products: rounding up would count a pair
-  // twice); doubled; plus the diagonal a_(i/2)² when i is even; plus the reduction products as
-  // in montMul.
+  // twice); plus the diagonal a_(i/2)² when i is even; plus the reduction products as in
+  // montMul, all into the same accumulators.
   for (let i = 0; i < k; i++) {
     const qc = i >> 2;
     const tq = <usize>qc << 4;
@@ -210,7 +209,7 @@ ${emitLimb(3)}
     }
   }
   store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
+  store<u32>(outR, <u32>c << 1);
 }`;
 }
 
@@ -232,8 +231,9 @@ const KEEP_MASKS: usize = memory.data<u32>([-1, -1, -1, -1, -1, -1, -1, -1, -1, 
 const TAIL_MASKS: usize = memory.data<u32>([0, 0, 0, 0, -1, 0, 0, 0, -1, -1, 0, 0, -1, -1, -1, 0], 16);
 
 /**
- * out = a·b·R^-1 mod n, in [0, 2n) when a, b < 2n; written forward (out) and reversed (outR).
- * \`a\` forward, \`br\` = b reversed, \`m\` scratch (k + PAD limbs, 16-byte aligned, zero beyond
+ * out = a·b·R^-1 mod n, in [0, 2n) when a, b < 2n; written forward (out) and reversed and
+ * doubled (outR: 2·out, the form montSqr takes). \`a\` forward, \`br\` = b reversed (not
+ * doubled), \`m\` scratch (k + PAD limbs, 16-byte aligned, zero beyond
  * limb k-1), \`nr\` = n reversed, n0 = n's limb 0, n0inv = -n^-1 mod 2^28. out/outR must not
  * overlap a, br or m.
  */
@@ -243,8 +243,10 @@ export function montMul(out: usize, outR: usize, a: usize, br: usize, m: usize, 
 }
 
 /**
- * out = a²·R^-1 mod n, in [0, 2n) when a < 2n. \`a\` forward and \`ar\` reversed (the same
- * number). Other arguments as for montMul; out/outR must not overlap a, ar or m.
+ * out = a²·R^-1 mod n, in [0, 2n) when a < 2n. \`a\` forward and \`ar\` = 2·a reversed (limbs
+ * below 2^29), as the kernels write it: each cross product a_j·a_(i-j), j < i-j, then comes
+ * out doubled, as a square needs it. Other arguments and the outputs as for montMul; out/outR
+ * must not overlap a, ar or m.
  */
 export function montSqr(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
   if (ASC_FEATURE_SIMD) montSqrSimd(out, outR, a, ar, m, nr, k, n0, n0inv);

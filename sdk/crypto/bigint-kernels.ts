@@ -16,8 +16,9 @@ const KEEP_MASKS: usize = memory.data<u32>([-1, -1, -1, -1, -1, -1, -1, -1, -1, 
 const TAIL_MASKS: usize = memory.data<u32>([0, 0, 0, 0, -1, 0, 0, 0, -1, -1, 0, 0, -1, -1, -1, 0], 16);
 
 /**
- * out = a·b·R^-1 mod n, in [0, 2n) when a, b < 2n; written forward (out) and reversed (outR).
- * `a` forward, `br` = b reversed, `m` scratch (k + PAD limbs, 16-byte aligned, zero beyond
+ * out = a·b·R^-1 mod n, in [0, 2n) when a, b < 2n; written forward (out) and reversed and
+ * doubled (outR: 2·out, the form montSqr takes). `a` forward, `br` = b reversed (not
+ * doubled), `m` scratch (k + PAD limbs, 16-byte aligned, zero beyond
  * limb k-1), `nr` = n reversed, n0 = n's limb 0, n0inv = -n^-1 mod 2^28. out/outR must not
  * overlap a, br or m.
  */
@@ -27,8 +28,10 @@ export function montMul(out: usize, outR: usize, a: usize, br: usize, m: usize, 
 }
 
 /**
- * out = a²·R^-1 mod n, in [0, 2n) when a < 2n. `a` forward and `ar` reversed (the same
- * number). Other arguments as for montMul; out/outR must not overlap a, ar or m.
+ * out = a²·R^-1 mod n, in [0, 2n) when a < 2n. `a` forward and `ar` = 2·a reversed (limbs
+ * below 2^29), as the kernels write it: each cross product a_j·a_(i-j), j < i-j, then comes
+ * out doubled, as a square needs it. Other arguments and the outputs as for montMul; out/outR
+ * must not overlap a, ar or m.
  */
 export function montSqr(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
   if (ASC_FEATURE_SIMD) montSqrSimd(out, outR, a, ar, m, nr, k, n0, n0inv);
@@ -535,11 +538,11 @@ function montMulSimd(out: usize, outR: usize, a: usize, br: usize, m: usize, nr:
       c = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28) + (lo >> 28);
       const t = i - k;
       store<u32>(out + (<usize>t << 2), <u32>(lo & MASK));
-      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK));
+      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK) << 1); // doubled: see montSqr
     }
   }
   store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
+  store<u32>(outR, <u32>c << 1);
 }
 
 function montMulScalar(out: usize, outR: usize, a: usize, br: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
@@ -1028,21 +1031,21 @@ function montMulScalar(out: usize, outR: usize, a: usize, br: usize, m: usize, n
       c = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28) + (lo >> 28);
       const t = i - k;
       store<u32>(out + (<usize>t << 2), <u32>(lo & MASK));
-      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK));
+      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK) << 1); // doubled: see montSqr
     }
   }
   store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
+  store<u32>(outR, <u32>c << 1);
 }
 
 function montSqrSimd(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
   let c: u64 = 0;
   const km1 = k - 1;
   let mq = i64x2.splat(0);
-  // Each column: the cross products a_j·a_(i-j) for j ≤ hi = ⌊(i-1)/2⌋ (j < i-j) in whole
+  // Each column: the cross products a_j·2a_(i-j) for j ≤ hi = ⌊(i-1)/2⌋ (j < i-j) in whole
   // chunks, then the last partial chunk (span & 3 products: rounding up would count a pair
-  // twice); doubled; plus the diagonal a_(i/2)² when i is even; plus the reduction products as
-  // in montMul.
+  // twice); plus the diagonal a_(i/2)² when i is even; plus the reduction products as in
+  // montMul, all into the same accumulators.
   for (let i = 0; i < k; i++) {
     const qc = i >> 2;
     const tq = <usize>qc << 4;
@@ -1053,162 +1056,162 @@ function montSqrSimd(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr:
     const h = <u64>(<u32>load<u32>(a + (<usize>(i >> 1) << 2)));
     const d = (h * h) & (<u64>(i & 1) - 1); // the diagonal, only for even i
     {
-      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
+      let y = i64x2.splat(0), yh = i64x2.splat(0);
       switch (crossChunks) {
         case 37: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 576), v128.load(pb, 576)));
         }
         case 36: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 560), v128.load(pb, 560)));
         }
         case 35: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 544), v128.load(pb, 544)));
         }
         case 34: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 528), v128.load(pb, 528)));
         }
         case 33: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 512), v128.load(pb, 512)));
         }
         case 32: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 496), v128.load(pb, 496)));
         }
         case 31: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 480), v128.load(pb, 480)));
         }
         case 30: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 464), v128.load(pb, 464)));
         }
         case 29: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 448), v128.load(pb, 448)));
         }
         case 28: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 432), v128.load(pb, 432)));
         }
         case 27: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 416), v128.load(pb, 416)));
         }
         case 26: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 400), v128.load(pb, 400)));
         }
         case 25: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 384), v128.load(pb, 384)));
         }
         case 24: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 368), v128.load(pb, 368)));
         }
         case 23: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 352), v128.load(pb, 352)));
         }
         case 22: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 336), v128.load(pb, 336)));
         }
         case 21: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 320), v128.load(pb, 320)));
         }
         case 20: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 304), v128.load(pb, 304)));
         }
         case 19: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 288), v128.load(pb, 288)));
         }
         case 18: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 272), v128.load(pb, 272)));
         }
         case 17: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 256), v128.load(pb, 256)));
         }
         case 16: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 240), v128.load(pb, 240)));
         }
         case 15: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 224), v128.load(pb, 224)));
         }
         case 14: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 208), v128.load(pb, 208)));
         }
         case 13: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 192), v128.load(pb, 192)));
         }
         case 12: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 176), v128.load(pb, 176)));
         }
         case 11: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 160), v128.load(pb, 160)));
         }
         case 10: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 144), v128.load(pb, 144)));
         }
         case 9: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 128), v128.load(pb, 128)));
         }
         case 8: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 112), v128.load(pb, 112)));
         }
         case 7: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 96), v128.load(pb, 96)));
         }
         case 6: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 80), v128.load(pb, 80)));
         }
         case 5: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 64), v128.load(pb, 64)));
         }
         case 4: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 48), v128.load(pb, 48)));
         }
         case 3: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 32), v128.load(pb, 32)));
         }
         case 2: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 16), v128.load(pb, 16)));
         }
         case 1: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(a, 0), v128.load(pb, 0)));
         }
         default: {}
       }
       const tc = <usize>crossChunks << 4;
       { const u = v128.and(v128.load(a + tc), v128.load(TAIL_MASKS + (<usize>(span & 3) << 4))), v = v128.load(pb + tc);
-        x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-        xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(u, v)); }
+        y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
+        yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(u, v)); }
       switch (qc) {
         case 37: {
           y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(m, 576), v128.load(pn, 576)));
@@ -1363,7 +1366,7 @@ function montSqrSimd(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr:
       { const u = mq, v = v128.load(pn + tq);
         y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
         yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(u, v)); }
-      y = i64x2.add(i64x2.add(y, yh), i64x2.shl(i64x2.add(x, xh), 1));
+      y = i64x2.add(y, yh);
       const s0 = <u64>i64x2.extract_lane(y, 0);
       const s1 = <u64>i64x2.extract_lane(y, 1);
       let lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
@@ -1386,162 +1389,162 @@ function montSqrSimd(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr:
     const h = <u64>(<u32>load<u32>(a + (<usize>(i >> 1) << 2)));
     const d = (h * h) & (<u64>(i & 1) - 1);
     {
-      let x = i64x2.splat(0), y = i64x2.splat(0), xh = i64x2.splat(0), yh = i64x2.splat(0);
+      let y = i64x2.splat(0), yh = i64x2.splat(0);
       switch (crossChunks) {
         case 37: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 576), v128.load(pb, 576)));
         }
         case 36: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 560), v128.load(pb, 560)));
         }
         case 35: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 544), v128.load(pb, 544)));
         }
         case 34: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 528), v128.load(pb, 528)));
         }
         case 33: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 512), v128.load(pb, 512)));
         }
         case 32: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 496), v128.load(pb, 496)));
         }
         case 31: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 480), v128.load(pb, 480)));
         }
         case 30: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 464), v128.load(pb, 464)));
         }
         case 29: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 448), v128.load(pb, 448)));
         }
         case 28: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 432), v128.load(pb, 432)));
         }
         case 27: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 416), v128.load(pb, 416)));
         }
         case 26: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 400), v128.load(pb, 400)));
         }
         case 25: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 384), v128.load(pb, 384)));
         }
         case 24: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 368), v128.load(pb, 368)));
         }
         case 23: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 352), v128.load(pb, 352)));
         }
         case 22: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 336), v128.load(pb, 336)));
         }
         case 21: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 320), v128.load(pb, 320)));
         }
         case 20: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 304), v128.load(pb, 304)));
         }
         case 19: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 288), v128.load(pb, 288)));
         }
         case 18: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 272), v128.load(pb, 272)));
         }
         case 17: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 256), v128.load(pb, 256)));
         }
         case 16: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 240), v128.load(pb, 240)));
         }
         case 15: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 224), v128.load(pb, 224)));
         }
         case 14: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 208), v128.load(pb, 208)));
         }
         case 13: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 192), v128.load(pb, 192)));
         }
         case 12: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 176), v128.load(pb, 176)));
         }
         case 11: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 160), v128.load(pb, 160)));
         }
         case 10: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 144), v128.load(pb, 144)));
         }
         case 9: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 128), v128.load(pb, 128)));
         }
         case 8: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 112), v128.load(pb, 112)));
         }
         case 7: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 96), v128.load(pb, 96)));
         }
         case 6: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 80), v128.load(pb, 80)));
         }
         case 5: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 64), v128.load(pb, 64)));
         }
         case 4: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 48), v128.load(pb, 48)));
         }
         case 3: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 32), v128.load(pb, 32)));
         }
         case 2: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 16), v128.load(pb, 16)));
         }
         case 1: {
-          x = i64x2.add(x, i64x2.extmul_low_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
-          xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
+          y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
+          yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(v128.load(pa, 0), v128.load(pb, 0)));
         }
         default: {}
       }
       const tc = <usize>crossChunks << 4;
       { const u = v128.and(v128.load(pa + tc), v128.load(TAIL_MASKS + (<usize>(span & 3) << 4))), v = v128.load(pb + tc);
-        x = i64x2.add(x, i64x2.extmul_low_i32x4_u(u, v));
-        xh = i64x2.add(xh, i64x2.extmul_high_i32x4_u(u, v)); }
+        y = i64x2.add(y, i64x2.extmul_low_i32x4_u(u, v));
+        yh = i64x2.add(yh, i64x2.extmul_high_i32x4_u(u, v)); }
       switch (chunks) {
         case 37: {
           y = i64x2.add(y, i64x2.extmul_low_i32x4_u(v128.load(pm, 576), v128.load(pn, 576)));
@@ -1693,27 +1696,27 @@ function montSqrSimd(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr:
         }
         default: {}
       }
-      y = i64x2.add(i64x2.add(y, yh), i64x2.shl(i64x2.add(x, xh), 1));
+      y = i64x2.add(y, yh);
       const s0 = <u64>i64x2.extract_lane(y, 0);
       const s1 = <u64>i64x2.extract_lane(y, 1);
       const lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
       c = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28) + (lo >> 28);
       const t = i - k;
       store<u32>(out + (<usize>t << 2), <u32>(lo & MASK));
-      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK));
+      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK) << 1); // doubled: see montSqr
     }
   }
   store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
+  store<u32>(outR, <u32>c << 1);
 }
 
 function montSqrScalar(out: usize, outR: usize, a: usize, ar: usize, m: usize, nr: usize, k: i32, n0: u32, n0inv: u32): void {
   let c: u64 = 0;
   const km1 = k - 1;
-  // Each column: the cross products a_j·a_(i-j) for j ≤ hi = ⌊(i-1)/2⌋ (j < i-j) in whole
+  // Each column: the cross products a_j·2a_(i-j) for j ≤ hi = ⌊(i-1)/2⌋ (j < i-j) in whole
   // chunks, then the last partial chunk (span & 3 products: rounding up would count a pair
-  // twice); doubled; plus the diagonal a_(i/2)² when i is even; plus the reduction products as
-  // in montMul.
+  // twice); plus the diagonal a_(i/2)² when i is even; plus the reduction products as in
+  // montMul, all into the same accumulators.
   for (let i = 0; i < k; i++) {
     const qc = i >> 2;
     const tq = <usize>qc << 4;
@@ -1725,160 +1728,160 @@ function montSqrScalar(out: usize, outR: usize, a: usize, ar: usize, m: usize, n
     const d = (h * h) & (<u64>(i & 1) - 1); // the diagonal, only for even i
     {
       store<u32>(m + (<usize>i << 2), 0); // m_i is not chosen yet
-      let x0: u64 = 0, x1: u64 = 0, s0: u64 = 0, s1: u64 = 0;
+      let s0: u64 = 0, s1: u64 = 0;
       switch (crossChunks) {
         case 37: {
-          x0 += <u64>(<u32>load<u32>(a, 576)) * <u64>(<u32>load<u32>(pb, 576)) + <u64>(<u32>load<u32>(a, 584)) * <u64>(<u32>load<u32>(pb, 584));
-          x1 += <u64>(<u32>load<u32>(a, 580)) * <u64>(<u32>load<u32>(pb, 580)) + <u64>(<u32>load<u32>(a, 588)) * <u64>(<u32>load<u32>(pb, 588));
+          s0 += <u64>(<u32>load<u32>(a, 576)) * <u64>(<u32>load<u32>(pb, 576)) + <u64>(<u32>load<u32>(a, 584)) * <u64>(<u32>load<u32>(pb, 584));
+          s1 += <u64>(<u32>load<u32>(a, 580)) * <u64>(<u32>load<u32>(pb, 580)) + <u64>(<u32>load<u32>(a, 588)) * <u64>(<u32>load<u32>(pb, 588));
         }
         case 36: {
-          x0 += <u64>(<u32>load<u32>(a, 560)) * <u64>(<u32>load<u32>(pb, 560)) + <u64>(<u32>load<u32>(a, 568)) * <u64>(<u32>load<u32>(pb, 568));
-          x1 += <u64>(<u32>load<u32>(a, 564)) * <u64>(<u32>load<u32>(pb, 564)) + <u64>(<u32>load<u32>(a, 572)) * <u64>(<u32>load<u32>(pb, 572));
+          s0 += <u64>(<u32>load<u32>(a, 560)) * <u64>(<u32>load<u32>(pb, 560)) + <u64>(<u32>load<u32>(a, 568)) * <u64>(<u32>load<u32>(pb, 568));
+          s1 += <u64>(<u32>load<u32>(a, 564)) * <u64>(<u32>load<u32>(pb, 564)) + <u64>(<u32>load<u32>(a, 572)) * <u64>(<u32>load<u32>(pb, 572));
         }
         case 35: {
-          x0 += <u64>(<u32>load<u32>(a, 544)) * <u64>(<u32>load<u32>(pb, 544)) + <u64>(<u32>load<u32>(a, 552)) * <u64>(<u32>load<u32>(pb, 552));
-          x1 += <u64>(<u32>load<u32>(a, 548)) * <u64>(<u32>load<u32>(pb, 548)) + <u64>(<u32>load<u32>(a, 556)) * <u64>(<u32>load<u32>(pb, 556));
+          s0 += <u64>(<u32>load<u32>(a, 544)) * <u64>(<u32>load<u32>(pb, 544)) + <u64>(<u32>load<u32>(a, 552)) * <u64>(<u32>load<u32>(pb, 552));
+          s1 += <u64>(<u32>load<u32>(a, 548)) * <u64>(<u32>load<u32>(pb, 548)) + <u64>(<u32>load<u32>(a, 556)) * <u64>(<u32>load<u32>(pb, 556));
         }
         case 34: {
-          x0 += <u64>(<u32>load<u32>(a, 528)) * <u64>(<u32>load<u32>(pb, 528)) + <u64>(<u32>load<u32>(a, 536)) * <u64>(<u32>load<u32>(pb, 536));
-          x1 += <u64>(<u32>load<u32>(a, 532)) * <u64>(<u32>load<u32>(pb, 532)) + <u64>(<u32>load<u32>(a, 540)) * <u64>(<u32>load<u32>(pb, 540));
+          s0 += <u64>(<u32>load<u32>(a, 528)) * <u64>(<u32>load<u32>(pb, 528)) + <u64>(<u32>load<u32>(a, 536)) * <u64>(<u32>load<u32>(pb, 536));
+          s1 += <u64>(<u32>load<u32>(a, 532)) * <u64>(<u32>load<u32>(pb, 532)) + <u64>(<u32>load<u32>(a, 540)) * <u64>(<u32>load<u32>(pb, 540));
         }
         case 33: {
-          x0 += <u64>(<u32>load<u32>(a, 512)) * <u64>(<u32>load<u32>(pb, 512)) + <u64>(<u32>load<u32>(a, 520)) * <u64>(<u32>load<u32>(pb, 520));
-          x1 += <u64>(<u32>load<u32>(a, 516)) * <u64>(<u32>load<u32>(pb, 516)) + <u64>(<u32>load<u32>(a, 524)) * <u64>(<u32>load<u32>(pb, 524));
+          s0 += <u64>(<u32>load<u32>(a, 512)) * <u64>(<u32>load<u32>(pb, 512)) + <u64>(<u32>load<u32>(a, 520)) * <u64>(<u32>load<u32>(pb, 520));
+          s1 += <u64>(<u32>load<u32>(a, 516)) * <u64>(<u32>load<u32>(pb, 516)) + <u64>(<u32>load<u32>(a, 524)) * <u64>(<u32>load<u32>(pb, 524));
         }
         case 32: {
-          x0 += <u64>(<u32>load<u32>(a, 496)) * <u64>(<u32>load<u32>(pb, 496)) + <u64>(<u32>load<u32>(a, 504)) * <u64>(<u32>load<u32>(pb, 504));
-          x1 += <u64>(<u32>load<u32>(a, 500)) * <u64>(<u32>load<u32>(pb, 500)) + <u64>(<u32>load<u32>(a, 508)) * <u64>(<u32>load<u32>(pb, 508));
+          s0 += <u64>(<u32>load<u32>(a, 496)) * <u64>(<u32>load<u32>(pb, 496)) + <u64>(<u32>load<u32>(a, 504)) * <u64>(<u32>load<u32>(pb, 504));
+          s1 += <u64>(<u32>load<u32>(a, 500)) * <u64>(<u32>load<u32>(pb, 500)) + <u64>(<u32>load<u32>(a, 508)) * <u64>(<u32>load<u32>(pb, 508));
         }
         case 31: {
-          x0 += <u64>(<u32>load<u32>(a, 480)) * <u64>(<u32>load<u32>(pb, 480)) + <u64>(<u32>load<u32>(a, 488)) * <u64>(<u32>load<u32>(pb, 488));
-          x1 += <u64>(<u32>load<u32>(a, 484)) * <u64>(<u32>load<u32>(pb, 484)) + <u64>(<u32>load<u32>(a, 492)) * <u64>(<u32>load<u32>(pb, 492));
+          s0 += <u64>(<u32>load<u32>(a, 480)) * <u64>(<u32>load<u32>(pb, 480)) + <u64>(<u32>load<u32>(a, 488)) * <u64>(<u32>load<u32>(pb, 488));
+          s1 += <u64>(<u32>load<u32>(a, 484)) * <u64>(<u32>load<u32>(pb, 484)) + <u64>(<u32>load<u32>(a, 492)) * <u64>(<u32>load<u32>(pb, 492));
         }
         case 30: {
-          x0 += <u64>(<u32>load<u32>(a, 464)) * <u64>(<u32>load<u32>(pb, 464)) + <u64>(<u32>load<u32>(a, 472)) * <u64>(<u32>load<u32>(pb, 472));
-          x1 += <u64>(<u32>load<u32>(a, 468)) * <u64>(<u32>load<u32>(pb, 468)) + <u64>(<u32>load<u32>(a, 476)) * <u64>(<u32>load<u32>(pb, 476));
+          s0 += <u64>(<u32>load<u32>(a, 464)) * <u64>(<u32>load<u32>(pb, 464)) + <u64>(<u32>load<u32>(a, 472)) * <u64>(<u32>load<u32>(pb, 472));
+          s1 += <u64>(<u32>load<u32>(a, 468)) * <u64>(<u32>load<u32>(pb, 468)) + <u64>(<u32>load<u32>(a, 476)) * <u64>(<u32>load<u32>(pb, 476));
         }
         case 29: {
-          x0 += <u64>(<u32>load<u32>(a, 448)) * <u64>(<u32>load<u32>(pb, 448)) + <u64>(<u32>load<u32>(a, 456)) * <u64>(<u32>load<u32>(pb, 456));
-          x1 += <u64>(<u32>load<u32>(a, 452)) * <u64>(<u32>load<u32>(pb, 452)) + <u64>(<u32>load<u32>(a, 460)) * <u64>(<u32>load<u32>(pb, 460));
+          s0 += <u64>(<u32>load<u32>(a, 448)) * <u64>(<u32>load<u32>(pb, 448)) + <u64>(<u32>load<u32>(a, 456)) * <u64>(<u32>load<u32>(pb, 456));
+          s1 += <u64>(<u32>load<u32>(a, 452)) * <u64>(<u32>load<u32>(pb, 452)) + <u64>(<u32>load<u32>(a, 460)) * <u64>(<u32>load<u32>(pb, 460));
         }
         case 28: {
-          x0 += <u64>(<u32>load<u32>(a, 432)) * <u64>(<u32>load<u32>(pb, 432)) + <u64>(<u32>load<u32>(a, 440)) * <u64>(<u32>load<u32>(pb, 440));
-          x1 += <u64>(<u32>load<u32>(a, 436)) * <u64>(<u32>load<u32>(pb, 436)) + <u64>(<u32>load<u32>(a, 444)) * <u64>(<u32>load<u32>(pb, 444));
+          s0 += <u64>(<u32>load<u32>(a, 432)) * <u64>(<u32>load<u32>(pb, 432)) + <u64>(<u32>load<u32>(a, 440)) * <u64>(<u32>load<u32>(pb, 440));
+          s1 += <u64>(<u32>load<u32>(a, 436)) * <u64>(<u32>load<u32>(pb, 436)) + <u64>(<u32>load<u32>(a, 444)) * <u64>(<u32>load<u32>(pb, 444));
         }
         case 27: {
-          x0 += <u64>(<u32>load<u32>(a, 416)) * <u64>(<u32>load<u32>(pb, 416)) + <u64>(<u32>load<u32>(a, 424)) * <u64>(<u32>load<u32>(pb, 424));
-          x1 += <u64>(<u32>load<u32>(a, 420)) * <u64>(<u32>load<u32>(pb, 420)) + <u64>(<u32>load<u32>(a, 428)) * <u64>(<u32>load<u32>(pb, 428));
+          s0 += <u64>(<u32>load<u32>(a, 416)) * <u64>(<u32>load<u32>(pb, 416)) + <u64>(<u32>load<u32>(a, 424)) * <u64>(<u32>load<u32>(pb, 424));
+          s1 += <u64>(<u32>load<u32>(a, 420)) * <u64>(<u32>load<u32>(pb, 420)) + <u64>(<u32>load<u32>(a, 428)) * <u64>(<u32>load<u32>(pb, 428));
         }
         case 26: {
-          x0 += <u64>(<u32>load<u32>(a, 400)) * <u64>(<u32>load<u32>(pb, 400)) + <u64>(<u32>load<u32>(a, 408)) * <u64>(<u32>load<u32>(pb, 408));
-          x1 += <u64>(<u32>load<u32>(a, 404)) * <u64>(<u32>load<u32>(pb, 404)) + <u64>(<u32>load<u32>(a, 412)) * <u64>(<u32>load<u32>(pb, 412));
+          s0 += <u64>(<u32>load<u32>(a, 400)) * <u64>(<u32>load<u32>(pb, 400)) + <u64>(<u32>load<u32>(a, 408)) * <u64>(<u32>load<u32>(pb, 408));
+          s1 += <u64>(<u32>load<u32>(a, 404)) * <u64>(<u32>load<u32>(pb, 404)) + <u64>(<u32>load<u32>(a, 412)) * <u64>(<u32>load<u32>(pb, 412));
         }
         case 25: {
-          x0 += <u64>(<u32>load<u32>(a, 384)) * <u64>(<u32>load<u32>(pb, 384)) + <u64>(<u32>load<u32>(a, 392)) * <u64>(<u32>load<u32>(pb, 392));
-          x1 += <u64>(<u32>load<u32>(a, 388)) * <u64>(<u32>load<u32>(pb, 388)) + <u64>(<u32>load<u32>(a, 396)) * <u64>(<u32>load<u32>(pb, 396));
+          s0 += <u64>(<u32>load<u32>(a, 384)) * <u64>(<u32>load<u32>(pb, 384)) + <u64>(<u32>load<u32>(a, 392)) * <u64>(<u32>load<u32>(pb, 392));
+          s1 += <u64>(<u32>load<u32>(a, 388)) * <u64>(<u32>load<u32>(pb, 388)) + <u64>(<u32>load<u32>(a, 396)) * <u64>(<u32>load<u32>(pb, 396));
         }
         case 24: {
-          x0 += <u64>(<u32>load<u32>(a, 368)) * <u64>(<u32>load<u32>(pb, 368)) + <u64>(<u32>load<u32>(a, 376)) * <u64>(<u32>load<u32>(pb, 376));
-          x1 += <u64>(<u32>load<u32>(a, 372)) * <u64>(<u32>load<u32>(pb, 372)) + <u64>(<u32>load<u32>(a, 380)) * <u64>(<u32>load<u32>(pb, 380));
+          s0 += <u64>(<u32>load<u32>(a, 368)) * <u64>(<u32>load<u32>(pb, 368)) + <u64>(<u32>load<u32>(a, 376)) * <u64>(<u32>load<u32>(pb, 376));
+          s1 += <u64>(<u32>load<u32>(a, 372)) * <u64>(<u32>load<u32>(pb, 372)) + <u64>(<u32>load<u32>(a, 380)) * <u64>(<u32>load<u32>(pb, 380));
         }
         case 23: {
-          x0 += <u64>(<u32>load<u32>(a, 352)) * <u64>(<u32>load<u32>(pb, 352)) + <u64>(<u32>load<u32>(a, 360)) * <u64>(<u32>load<u32>(pb, 360));
-          x1 += <u64>(<u32>load<u32>(a, 356)) * <u64>(<u32>load<u32>(pb, 356)) + <u64>(<u32>load<u32>(a, 364)) * <u64>(<u32>load<u32>(pb, 364));
+          s0 += <u64>(<u32>load<u32>(a, 352)) * <u64>(<u32>load<u32>(pb, 352)) + <u64>(<u32>load<u32>(a, 360)) * <u64>(<u32>load<u32>(pb, 360));
+          s1 += <u64>(<u32>load<u32>(a, 356)) * <u64>(<u32>load<u32>(pb, 356)) + <u64>(<u32>load<u32>(a, 364)) * <u64>(<u32>load<u32>(pb, 364));
         }
         case 22: {
-          x0 += <u64>(<u32>load<u32>(a, 336)) * <u64>(<u32>load<u32>(pb, 336)) + <u64>(<u32>load<u32>(a, 344)) * <u64>(<u32>load<u32>(pb, 344));
-          x1 += <u64>(<u32>load<u32>(a, 340)) * <u64>(<u32>load<u32>(pb, 340)) + <u64>(<u32>load<u32>(a, 348)) * <u64>(<u32>load<u32>(pb, 348));
+          s0 += <u64>(<u32>load<u32>(a, 336)) * <u64>(<u32>load<u32>(pb, 336)) + <u64>(<u32>load<u32>(a, 344)) * <u64>(<u32>load<u32>(pb, 344));
+          s1 += <u64>(<u32>load<u32>(a, 340)) * <u64>(<u32>load<u32>(pb, 340)) + <u64>(<u32>load<u32>(a, 348)) * <u64>(<u32>load<u32>(pb, 348));
         }
         case 21: {
-          x0 += <u64>(<u32>load<u32>(a, 320)) * <u64>(<u32>load<u32>(pb, 320)) + <u64>(<u32>load<u32>(a, 328)) * <u64>(<u32>load<u32>(pb, 328));
-          x1 += <u64>(<u32>load<u32>(a, 324)) * <u64>(<u32>load<u32>(pb, 324)) + <u64>(<u32>load<u32>(a, 332)) * <u64>(<u32>load<u32>(pb, 332));
+          s0 += <u64>(<u32>load<u32>(a, 320)) * <u64>(<u32>load<u32>(pb, 320)) + <u64>(<u32>load<u32>(a, 328)) * <u64>(<u32>load<u32>(pb, 328));
+          s1 += <u64>(<u32>load<u32>(a, 324)) * <u64>(<u32>load<u32>(pb, 324)) + <u64>(<u32>load<u32>(a, 332)) * <u64>(<u32>load<u32>(pb, 332));
         }
         case 20: {
-          x0 += <u64>(<u32>load<u32>(a, 304)) * <u64>(<u32>load<u32>(pb, 304)) + <u64>(<u32>load<u32>(a, 312)) * <u64>(<u32>load<u32>(pb, 312));
-          x1 += <u64>(<u32>load<u32>(a, 308)) * <u64>(<u32>load<u32>(pb, 308)) + <u64>(<u32>load<u32>(a, 316)) * <u64>(<u32>load<u32>(pb, 316));
+          s0 += <u64>(<u32>load<u32>(a, 304)) * <u64>(<u32>load<u32>(pb, 304)) + <u64>(<u32>load<u32>(a, 312)) * <u64>(<u32>load<u32>(pb, 312));
+          s1 += <u64>(<u32>load<u32>(a, 308)) * <u64>(<u32>load<u32>(pb, 308)) + <u64>(<u32>load<u32>(a, 316)) * <u64>(<u32>load<u32>(pb, 316));
         }
         case 19: {
-          x0 += <u64>(<u32>load<u32>(a, 288)) * <u64>(<u32>load<u32>(pb, 288)) + <u64>(<u32>load<u32>(a, 296)) * <u64>(<u32>load<u32>(pb, 296));
-          x1 += <u64>(<u32>load<u32>(a, 292)) * <u64>(<u32>load<u32>(pb, 292)) + <u64>(<u32>load<u32>(a, 300)) * <u64>(<u32>load<u32>(pb, 300));
+          s0 += <u64>(<u32>load<u32>(a, 288)) * <u64>(<u32>load<u32>(pb, 288)) + <u64>(<u32>load<u32>(a, 296)) * <u64>(<u32>load<u32>(pb, 296));
+          s1 += <u64>(<u32>load<u32>(a, 292)) * <u64>(<u32>load<u32>(pb, 292)) + <u64>(<u32>load<u32>(a, 300)) * <u64>(<u32>load<u32>(pb, 300));
         }
         case 18: {
-          x0 += <u64>(<u32>load<u32>(a, 272)) * <u64>(<u32>load<u32>(pb, 272)) + <u64>(<u32>load<u32>(a, 280)) * <u64>(<u32>load<u32>(pb, 280));
-          x1 += <u64>(<u32>load<u32>(a, 276)) * <u64>(<u32>load<u32>(pb, 276)) + <u64>(<u32>load<u32>(a, 284)) * <u64>(<u32>load<u32>(pb, 284));
+          s0 += <u64>(<u32>load<u32>(a, 272)) * <u64>(<u32>load<u32>(pb, 272)) + <u64>(<u32>load<u32>(a, 280)) * <u64>(<u32>load<u32>(pb, 280));
+          s1 += <u64>(<u32>load<u32>(a, 276)) * <u64>(<u32>load<u32>(pb, 276)) + <u64>(<u32>load<u32>(a, 284)) * <u64>(<u32>load<u32>(pb, 284));
         }
         case 17: {
-          x0 += <u64>(<u32>load<u32>(a, 256)) * <u64>(<u32>load<u32>(pb, 256)) + <u64>(<u32>load<u32>(a, 264)) * <u64>(<u32>load<u32>(pb, 264));
-          x1 += <u64>(<u32>load<u32>(a, 260)) * <u64>(<u32>load<u32>(pb, 260)) + <u64>(<u32>load<u32>(a, 268)) * <u64>(<u32>load<u32>(pb, 268));
+          s0 += <u64>(<u32>load<u32>(a, 256)) * <u64>(<u32>load<u32>(pb, 256)) + <u64>(<u32>load<u32>(a, 264)) * <u64>(<u32>load<u32>(pb, 264));
+          s1 += <u64>(<u32>load<u32>(a, 260)) * <u64>(<u32>load<u32>(pb, 260)) + <u64>(<u32>load<u32>(a, 268)) * <u64>(<u32>load<u32>(pb, 268));
         }
         case 16: {
-          x0 += <u64>(<u32>load<u32>(a, 240)) * <u64>(<u32>load<u32>(pb, 240)) + <u64>(<u32>load<u32>(a, 248)) * <u64>(<u32>load<u32>(pb, 248));
-          x1 += <u64>(<u32>load<u32>(a, 244)) * <u64>(<u32>load<u32>(pb, 244)) + <u64>(<u32>load<u32>(a, 252)) * <u64>(<u32>load<u32>(pb, 252));
+          s0 += <u64>(<u32>load<u32>(a, 240)) * <u64>(<u32>load<u32>(pb, 240)) + <u64>(<u32>load<u32>(a, 248)) * <u64>(<u32>load<u32>(pb, 248));
+          s1 += <u64>(<u32>load<u32>(a, 244)) * <u64>(<u32>load<u32>(pb, 244)) + <u64>(<u32>load<u32>(a, 252)) * <u64>(<u32>load<u32>(pb, 252));
         }
         case 15: {
-          x0 += <u64>(<u32>load<u32>(a, 224)) * <u64>(<u32>load<u32>(pb, 224)) + <u64>(<u32>load<u32>(a, 232)) * <u64>(<u32>load<u32>(pb, 232));
-          x1 += <u64>(<u32>load<u32>(a, 228)) * <u64>(<u32>load<u32>(pb, 228)) + <u64>(<u32>load<u32>(a, 236)) * <u64>(<u32>load<u32>(pb, 236));
+          s0 += <u64>(<u32>load<u32>(a, 224)) * <u64>(<u32>load<u32>(pb, 224)) + <u64>(<u32>load<u32>(a, 232)) * <u64>(<u32>load<u32>(pb, 232));
+          s1 += <u64>(<u32>load<u32>(a, 228)) * <u64>(<u32>load<u32>(pb, 228)) + <u64>(<u32>load<u32>(a, 236)) * <u64>(<u32>load<u32>(pb, 236));
         }
         case 14: {
-          x0 += <u64>(<u32>load<u32>(a, 208)) * <u64>(<u32>load<u32>(pb, 208)) + <u64>(<u32>load<u32>(a, 216)) * <u64>(<u32>load<u32>(pb, 216));
-          x1 += <u64>(<u32>load<u32>(a, 212)) * <u64>(<u32>load<u32>(pb, 212)) + <u64>(<u32>load<u32>(a, 220)) * <u64>(<u32>load<u32>(pb, 220));
+          s0 += <u64>(<u32>load<u32>(a, 208)) * <u64>(<u32>load<u32>(pb, 208)) + <u64>(<u32>load<u32>(a, 216)) * <u64>(<u32>load<u32>(pb, 216));
+          s1 += <u64>(<u32>load<u32>(a, 212)) * <u64>(<u32>load<u32>(pb, 212)) + <u64>(<u32>load<u32>(a, 220)) * <u64>(<u32>load<u32>(pb, 220));
         }
         case 13: {
-          x0 += <u64>(<u32>load<u32>(a, 192)) * <u64>(<u32>load<u32>(pb, 192)) + <u64>(<u32>load<u32>(a, 200)) * <u64>(<u32>load<u32>(pb, 200));
-          x1 += <u64>(<u32>load<u32>(a, 196)) * <u64>(<u32>load<u32>(pb, 196)) + <u64>(<u32>load<u32>(a, 204)) * <u64>(<u32>load<u32>(pb, 204));
+          s0 += <u64>(<u32>load<u32>(a, 192)) * <u64>(<u32>load<u32>(pb, 192)) + <u64>(<u32>load<u32>(a, 200)) * <u64>(<u32>load<u32>(pb, 200));
+          s1 += <u64>(<u32>load<u32>(a, 196)) * <u64>(<u32>load<u32>(pb, 196)) + <u64>(<u32>load<u32>(a, 204)) * <u64>(<u32>load<u32>(pb, 204));
         }
         case 12: {
-          x0 += <u64>(<u32>load<u32>(a, 176)) * <u64>(<u32>load<u32>(pb, 176)) + <u64>(<u32>load<u32>(a, 184)) * <u64>(<u32>load<u32>(pb, 184));
-          x1 += <u64>(<u32>load<u32>(a, 180)) * <u64>(<u32>load<u32>(pb, 180)) + <u64>(<u32>load<u32>(a, 188)) * <u64>(<u32>load<u32>(pb, 188));
+          s0 += <u64>(<u32>load<u32>(a, 176)) * <u64>(<u32>load<u32>(pb, 176)) + <u64>(<u32>load<u32>(a, 184)) * <u64>(<u32>load<u32>(pb, 184));
+          s1 += <u64>(<u32>load<u32>(a, 180)) * <u64>(<u32>load<u32>(pb, 180)) + <u64>(<u32>load<u32>(a, 188)) * <u64>(<u32>load<u32>(pb, 188));
         }
         case 11: {
-          x0 += <u64>(<u32>load<u32>(a, 160)) * <u64>(<u32>load<u32>(pb, 160)) + <u64>(<u32>load<u32>(a, 168)) * <u64>(<u32>load<u32>(pb, 168));
-          x1 += <u64>(<u32>load<u32>(a, 164)) * <u64>(<u32>load<u32>(pb, 164)) + <u64>(<u32>load<u32>(a, 172)) * <u64>(<u32>load<u32>(pb, 172));
+          s0 += <u64>(<u32>load<u32>(a, 160)) * <u64>(<u32>load<u32>(pb, 160)) + <u64>(<u32>load<u32>(a, 168)) * <u64>(<u32>load<u32>(pb, 168));
+          s1 += <u64>(<u32>load<u32>(a, 164)) * <u64>(<u32>load<u32>(pb, 164)) + <u64>(<u32>load<u32>(a, 172)) * <u64>(<u32>load<u32>(pb, 172));
         }
         case 10: {
-          x0 += <u64>(<u32>load<u32>(a, 144)) * <u64>(<u32>load<u32>(pb, 144)) + <u64>(<u32>load<u32>(a, 152)) * <u64>(<u32>load<u32>(pb, 152));
-          x1 += <u64>(<u32>load<u32>(a, 148)) * <u64>(<u32>load<u32>(pb, 148)) + <u64>(<u32>load<u32>(a, 156)) * <u64>(<u32>load<u32>(pb, 156));
+          s0 += <u64>(<u32>load<u32>(a, 144)) * <u64>(<u32>load<u32>(pb, 144)) + <u64>(<u32>load<u32>(a, 152)) * <u64>(<u32>load<u32>(pb, 152));
+          s1 += <u64>(<u32>load<u32>(a, 148)) * <u64>(<u32>load<u32>(pb, 148)) + <u64>(<u32>load<u32>(a, 156)) * <u64>(<u32>load<u32>(pb, 156));
         }
         case 9: {
-          x0 += <u64>(<u32>load<u32>(a, 128)) * <u64>(<u32>load<u32>(pb, 128)) + <u64>(<u32>load<u32>(a, 136)) * <u64>(<u32>load<u32>(pb, 136));
-          x1 += <u64>(<u32>load<u32>(a, 132)) * <u64>(<u32>load<u32>(pb, 132)) + <u64>(<u32>load<u32>(a, 140)) * <u64>(<u32>load<u32>(pb, 140));
+          s0 += <u64>(<u32>load<u32>(a, 128)) * <u64>(<u32>load<u32>(pb, 128)) + <u64>(<u32>load<u32>(a, 136)) * <u64>(<u32>load<u32>(pb, 136));
+          s1 += <u64>(<u32>load<u32>(a, 132)) * <u64>(<u32>load<u32>(pb, 132)) + <u64>(<u32>load<u32>(a, 140)) * <u64>(<u32>load<u32>(pb, 140));
         }
         case 8: {
-          x0 += <u64>(<u32>load<u32>(a, 112)) * <u64>(<u32>load<u32>(pb, 112)) + <u64>(<u32>load<u32>(a, 120)) * <u64>(<u32>load<u32>(pb, 120));
-          x1 += <u64>(<u32>load<u32>(a, 116)) * <u64>(<u32>load<u32>(pb, 116)) + <u64>(<u32>load<u32>(a, 124)) * <u64>(<u32>load<u32>(pb, 124));
+          s0 += <u64>(<u32>load<u32>(a, 112)) * <u64>(<u32>load<u32>(pb, 112)) + <u64>(<u32>load<u32>(a, 120)) * <u64>(<u32>load<u32>(pb, 120));
+          s1 += <u64>(<u32>load<u32>(a, 116)) * <u64>(<u32>load<u32>(pb, 116)) + <u64>(<u32>load<u32>(a, 124)) * <u64>(<u32>load<u32>(pb, 124));
         }
         case 7: {
-          x0 += <u64>(<u32>load<u32>(a, 96)) * <u64>(<u32>load<u32>(pb, 96)) + <u64>(<u32>load<u32>(a, 104)) * <u64>(<u32>load<u32>(pb, 104));
-          x1 += <u64>(<u32>load<u32>(a, 100)) * <u64>(<u32>load<u32>(pb, 100)) + <u64>(<u32>load<u32>(a, 108)) * <u64>(<u32>load<u32>(pb, 108));
+          s0 += <u64>(<u32>load<u32>(a, 96)) * <u64>(<u32>load<u32>(pb, 96)) + <u64>(<u32>load<u32>(a, 104)) * <u64>(<u32>load<u32>(pb, 104));
+          s1 += <u64>(<u32>load<u32>(a, 100)) * <u64>(<u32>load<u32>(pb, 100)) + <u64>(<u32>load<u32>(a, 108)) * <u64>(<u32>load<u32>(pb, 108));
         }
         case 6: {
-          x0 += <u64>(<u32>load<u32>(a, 80)) * <u64>(<u32>load<u32>(pb, 80)) + <u64>(<u32>load<u32>(a, 88)) * <u64>(<u32>load<u32>(pb, 88));
-          x1 += <u64>(<u32>load<u32>(a, 84)) * <u64>(<u32>load<u32>(pb, 84)) + <u64>(<u32>load<u32>(a, 92)) * <u64>(<u32>load<u32>(pb, 92));
+          s0 += <u64>(<u32>load<u32>(a, 80)) * <u64>(<u32>load<u32>(pb, 80)) + <u64>(<u32>load<u32>(a, 88)) * <u64>(<u32>load<u32>(pb, 88));
+          s1 += <u64>(<u32>load<u32>(a, 84)) * <u64>(<u32>load<u32>(pb, 84)) + <u64>(<u32>load<u32>(a, 92)) * <u64>(<u32>load<u32>(pb, 92));
         }
         case 5: {
-          x0 += <u64>(<u32>load<u32>(a, 64)) * <u64>(<u32>load<u32>(pb, 64)) + <u64>(<u32>load<u32>(a, 72)) * <u64>(<u32>load<u32>(pb, 72));
-          x1 += <u64>(<u32>load<u32>(a, 68)) * <u64>(<u32>load<u32>(pb, 68)) + <u64>(<u32>load<u32>(a, 76)) * <u64>(<u32>load<u32>(pb, 76));
+          s0 += <u64>(<u32>load<u32>(a, 64)) * <u64>(<u32>load<u32>(pb, 64)) + <u64>(<u32>load<u32>(a, 72)) * <u64>(<u32>load<u32>(pb, 72));
+          s1 += <u64>(<u32>load<u32>(a, 68)) * <u64>(<u32>load<u32>(pb, 68)) + <u64>(<u32>load<u32>(a, 76)) * <u64>(<u32>load<u32>(pb, 76));
         }
         case 4: {
-          x0 += <u64>(<u32>load<u32>(a, 48)) * <u64>(<u32>load<u32>(pb, 48)) + <u64>(<u32>load<u32>(a, 56)) * <u64>(<u32>load<u32>(pb, 56));
-          x1 += <u64>(<u32>load<u32>(a, 52)) * <u64>(<u32>load<u32>(pb, 52)) + <u64>(<u32>load<u32>(a, 60)) * <u64>(<u32>load<u32>(pb, 60));
+          s0 += <u64>(<u32>load<u32>(a, 48)) * <u64>(<u32>load<u32>(pb, 48)) + <u64>(<u32>load<u32>(a, 56)) * <u64>(<u32>load<u32>(pb, 56));
+          s1 += <u64>(<u32>load<u32>(a, 52)) * <u64>(<u32>load<u32>(pb, 52)) + <u64>(<u32>load<u32>(a, 60)) * <u64>(<u32>load<u32>(pb, 60));
         }
         case 3: {
-          x0 += <u64>(<u32>load<u32>(a, 32)) * <u64>(<u32>load<u32>(pb, 32)) + <u64>(<u32>load<u32>(a, 40)) * <u64>(<u32>load<u32>(pb, 40));
-          x1 += <u64>(<u32>load<u32>(a, 36)) * <u64>(<u32>load<u32>(pb, 36)) + <u64>(<u32>load<u32>(a, 44)) * <u64>(<u32>load<u32>(pb, 44));
+          s0 += <u64>(<u32>load<u32>(a, 32)) * <u64>(<u32>load<u32>(pb, 32)) + <u64>(<u32>load<u32>(a, 40)) * <u64>(<u32>load<u32>(pb, 40));
+          s1 += <u64>(<u32>load<u32>(a, 36)) * <u64>(<u32>load<u32>(pb, 36)) + <u64>(<u32>load<u32>(a, 44)) * <u64>(<u32>load<u32>(pb, 44));
         }
         case 2: {
-          x0 += <u64>(<u32>load<u32>(a, 16)) * <u64>(<u32>load<u32>(pb, 16)) + <u64>(<u32>load<u32>(a, 24)) * <u64>(<u32>load<u32>(pb, 24));
-          x1 += <u64>(<u32>load<u32>(a, 20)) * <u64>(<u32>load<u32>(pb, 20)) + <u64>(<u32>load<u32>(a, 28)) * <u64>(<u32>load<u32>(pb, 28));
+          s0 += <u64>(<u32>load<u32>(a, 16)) * <u64>(<u32>load<u32>(pb, 16)) + <u64>(<u32>load<u32>(a, 24)) * <u64>(<u32>load<u32>(pb, 24));
+          s1 += <u64>(<u32>load<u32>(a, 20)) * <u64>(<u32>load<u32>(pb, 20)) + <u64>(<u32>load<u32>(a, 28)) * <u64>(<u32>load<u32>(pb, 28));
         }
         case 1: {
-          x0 += <u64>(<u32>load<u32>(a, 0)) * <u64>(<u32>load<u32>(pb, 0)) + <u64>(<u32>load<u32>(a, 8)) * <u64>(<u32>load<u32>(pb, 8));
-          x1 += <u64>(<u32>load<u32>(a, 4)) * <u64>(<u32>load<u32>(pb, 4)) + <u64>(<u32>load<u32>(a, 12)) * <u64>(<u32>load<u32>(pb, 12));
+          s0 += <u64>(<u32>load<u32>(a, 0)) * <u64>(<u32>load<u32>(pb, 0)) + <u64>(<u32>load<u32>(a, 8)) * <u64>(<u32>load<u32>(pb, 8));
+          s1 += <u64>(<u32>load<u32>(a, 4)) * <u64>(<u32>load<u32>(pb, 4)) + <u64>(<u32>load<u32>(a, 12)) * <u64>(<u32>load<u32>(pb, 12));
         }
         default: {}
       }
       for (let j = crossChunks << 2; j < span; j++) {
-        x0 += <u64>(<u32>load<u32>(a + (<usize>j << 2))) * <u64>(<u32>load<u32>(pb + (<usize>j << 2)));
+        s0 += <u64>(<u32>load<u32>(a + (<usize>j << 2))) * <u64>(<u32>load<u32>(pb + (<usize>j << 2)));
       }
       switch (qc + 1) {
         case 37: {
@@ -2031,8 +2034,7 @@ function montSqrScalar(out: usize, outR: usize, a: usize, ar: usize, m: usize, n
         }
         default: {}
       }
-      s0 += x0 << 1;
-      s1 += x1 << 1;
+
       let lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
       const hi = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28);
       const mi = (<u32>lo * n0inv) & <u32>MASK;
@@ -2051,160 +2053,160 @@ function montSqrScalar(out: usize, outR: usize, a: usize, ar: usize, m: usize, n
     const h = <u64>(<u32>load<u32>(a + (<usize>(i >> 1) << 2)));
     const d = (h * h) & (<u64>(i & 1) - 1);
     {
-      let x0: u64 = 0, x1: u64 = 0, s0: u64 = 0, s1: u64 = 0;
+      let s0: u64 = 0, s1: u64 = 0;
       switch (crossChunks) {
         case 37: {
-          x0 += <u64>(<u32>load<u32>(pa, 576)) * <u64>(<u32>load<u32>(pb, 576)) + <u64>(<u32>load<u32>(pa, 584)) * <u64>(<u32>load<u32>(pb, 584));
-          x1 += <u64>(<u32>load<u32>(pa, 580)) * <u64>(<u32>load<u32>(pb, 580)) + <u64>(<u32>load<u32>(pa, 588)) * <u64>(<u32>load<u32>(pb, 588));
+          s0 += <u64>(<u32>load<u32>(pa, 576)) * <u64>(<u32>load<u32>(pb, 576)) + <u64>(<u32>load<u32>(pa, 584)) * <u64>(<u32>load<u32>(pb, 584));
+          s1 += <u64>(<u32>load<u32>(pa, 580)) * <u64>(<u32>load<u32>(pb, 580)) + <u64>(<u32>load<u32>(pa, 588)) * <u64>(<u32>load<u32>(pb, 588));
         }
         case 36: {
-          x0 += <u64>(<u32>load<u32>(pa, 560)) * <u64>(<u32>load<u32>(pb, 560)) + <u64>(<u32>load<u32>(pa, 568)) * <u64>(<u32>load<u32>(pb, 568));
-          x1 += <u64>(<u32>load<u32>(pa, 564)) * <u64>(<u32>load<u32>(pb, 564)) + <u64>(<u32>load<u32>(pa, 572)) * <u64>(<u32>load<u32>(pb, 572));
+          s0 += <u64>(<u32>load<u32>(pa, 560)) * <u64>(<u32>load<u32>(pb, 560)) + <u64>(<u32>load<u32>(pa, 568)) * <u64>(<u32>load<u32>(pb, 568));
+          s1 += <u64>(<u32>load<u32>(pa, 564)) * <u64>(<u32>load<u32>(pb, 564)) + <u64>(<u32>load<u32>(pa, 572)) * <u64>(<u32>load<u32>(pb, 572));
         }
         case 35: {
-          x0 += <u64>(<u32>load<u32>(pa, 544)) * <u64>(<u32>load<u32>(pb, 544)) + <u64>(<u32>load<u32>(pa, 552)) * <u64>(<u32>load<u32>(pb, 552));
-          x1 += <u64>(<u32>load<u32>(pa, 548)) * <u64>(<u32>load<u32>(pb, 548)) + <u64>(<u32>load<u32>(pa, 556)) * <u64>(<u32>load<u32>(pb, 556));
+          s0 += <u64>(<u32>load<u32>(pa, 544)) * <u64>(<u32>load<u32>(pb, 544)) + <u64>(<u32>load<u32>(pa, 552)) * <u64>(<u32>load<u32>(pb, 552));
+          s1 += <u64>(<u32>load<u32>(pa, 548)) * <u64>(<u32>load<u32>(pb, 548)) + <u64>(<u32>load<u32>(pa, 556)) * <u64>(<u32>load<u32>(pb, 556));
         }
         case 34: {
-          x0 += <u64>(<u32>load<u32>(pa, 528)) * <u64>(<u32>load<u32>(pb, 528)) + <u64>(<u32>load<u32>(pa, 536)) * <u64>(<u32>load<u32>(pb, 536));
-          x1 += <u64>(<u32>load<u32>(pa, 532)) * <u64>(<u32>load<u32>(pb, 532)) + <u64>(<u32>load<u32>(pa, 540)) * <u64>(<u32>load<u32>(pb, 540));
+          s0 += <u64>(<u32>load<u32>(pa, 528)) * <u64>(<u32>load<u32>(pb, 528)) + <u64>(<u32>load<u32>(pa, 536)) * <u64>(<u32>load<u32>(pb, 536));
+          s1 += <u64>(<u32>load<u32>(pa, 532)) * <u64>(<u32>load<u32>(pb, 532)) + <u64>(<u32>load<u32>(pa, 540)) * <u64>(<u32>load<u32>(pb, 540));
         }
         case 33: {
-          x0 += <u64>(<u32>load<u32>(pa, 512)) * <u64>(<u32>load<u32>(pb, 512)) + <u64>(<u32>load<u32>(pa, 520)) * <u64>(<u32>load<u32>(pb, 520));
-          x1 += <u64>(<u32>load<u32>(pa, 516)) * <u64>(<u32>load<u32>(pb, 516)) + <u64>(<u32>load<u32>(pa, 524)) * <u64>(<u32>load<u32>(pb, 524));
+          s0 += <u64>(<u32>load<u32>(pa, 512)) * <u64>(<u32>load<u32>(pb, 512)) + <u64>(<u32>load<u32>(pa, 520)) * <u64>(<u32>load<u32>(pb, 520));
+          s1 += <u64>(<u32>load<u32>(pa, 516)) * <u64>(<u32>load<u32>(pb, 516)) + <u64>(<u32>load<u32>(pa, 524)) * <u64>(<u32>load<u32>(pb, 524));
         }
         case 32: {
-          x0 += <u64>(<u32>load<u32>(pa, 496)) * <u64>(<u32>load<u32>(pb, 496)) + <u64>(<u32>load<u32>(pa, 504)) * <u64>(<u32>load<u32>(pb, 504));
-          x1 += <u64>(<u32>load<u32>(pa, 500)) * <u64>(<u32>load<u32>(pb, 500)) + <u64>(<u32>load<u32>(pa, 508)) * <u64>(<u32>load<u32>(pb, 508));
+          s0 += <u64>(<u32>load<u32>(pa, 496)) * <u64>(<u32>load<u32>(pb, 496)) + <u64>(<u32>load<u32>(pa, 504)) * <u64>(<u32>load<u32>(pb, 504));
+          s1 += <u64>(<u32>load<u32>(pa, 500)) * <u64>(<u32>load<u32>(pb, 500)) + <u64>(<u32>load<u32>(pa, 508)) * <u64>(<u32>load<u32>(pb, 508));
         }
         case 31: {
-          x0 += <u64>(<u32>load<u32>(pa, 480)) * <u64>(<u32>load<u32>(pb, 480)) + <u64>(<u32>load<u32>(pa, 488)) * <u64>(<u32>load<u32>(pb, 488));
-          x1 += <u64>(<u32>load<u32>(pa, 484)) * <u64>(<u32>load<u32>(pb, 484)) + <u64>(<u32>load<u32>(pa, 492)) * <u64>(<u32>load<u32>(pb, 492));
+          s0 += <u64>(<u32>load<u32>(pa, 480)) * <u64>(<u32>load<u32>(pb, 480)) + <u64>(<u32>load<u32>(pa, 488)) * <u64>(<u32>load<u32>(pb, 488));
+          s1 += <u64>(<u32>load<u32>(pa, 484)) * <u64>(<u32>load<u32>(pb, 484)) + <u64>(<u32>load<u32>(pa, 492)) * <u64>(<u32>load<u32>(pb, 492));
         }
         case 30: {
-          x0 += <u64>(<u32>load<u32>(pa, 464)) * <u64>(<u32>load<u32>(pb, 464)) + <u64>(<u32>load<u32>(pa, 472)) * <u64>(<u32>load<u32>(pb, 472));
-          x1 += <u64>(<u32>load<u32>(pa, 468)) * <u64>(<u32>load<u32>(pb, 468)) + <u64>(<u32>load<u32>(pa, 476)) * <u64>(<u32>load<u32>(pb, 476));
+          s0 += <u64>(<u32>load<u32>(pa, 464)) * <u64>(<u32>load<u32>(pb, 464)) + <u64>(<u32>load<u32>(pa, 472)) * <u64>(<u32>load<u32>(pb, 472));
+          s1 += <u64>(<u32>load<u32>(pa, 468)) * <u64>(<u32>load<u32>(pb, 468)) + <u64>(<u32>load<u32>(pa, 476)) * <u64>(<u32>load<u32>(pb, 476));
         }
         case 29: {
-          x0 += <u64>(<u32>load<u32>(pa, 448)) * <u64>(<u32>load<u32>(pb, 448)) + <u64>(<u32>load<u32>(pa, 456)) * <u64>(<u32>load<u32>(pb, 456));
-          x1 += <u64>(<u32>load<u32>(pa, 452)) * <u64>(<u32>load<u32>(pb, 452)) + <u64>(<u32>load<u32>(pa, 460)) * <u64>(<u32>load<u32>(pb, 460));
+          s0 += <u64>(<u32>load<u32>(pa, 448)) * <u64>(<u32>load<u32>(pb, 448)) + <u64>(<u32>load<u32>(pa, 456)) * <u64>(<u32>load<u32>(pb, 456));
+          s1 += <u64>(<u32>load<u32>(pa, 452)) * <u64>(<u32>load<u32>(pb, 452)) + <u64>(<u32>load<u32>(pa, 460)) * <u64>(<u32>load<u32>(pb, 460));
         }
         case 28: {
-          x0 += <u64>(<u32>load<u32>(pa, 432)) * <u64>(<u32>load<u32>(pb, 432)) + <u64>(<u32>load<u32>(pa, 440)) * <u64>(<u32>load<u32>(pb, 440));
-          x1 += <u64>(<u32>load<u32>(pa, 436)) * <u64>(<u32>load<u32>(pb, 436)) + <u64>(<u32>load<u32>(pa, 444)) * <u64>(<u32>load<u32>(pb, 444));
+          s0 += <u64>(<u32>load<u32>(pa, 432)) * <u64>(<u32>load<u32>(pb, 432)) + <u64>(<u32>load<u32>(pa, 440)) * <u64>(<u32>load<u32>(pb, 440));
+          s1 += <u64>(<u32>load<u32>(pa, 436)) * <u64>(<u32>load<u32>(pb, 436)) + <u64>(<u32>load<u32>(pa, 444)) * <u64>(<u32>load<u32>(pb, 444));
         }
         case 27: {
-          x0 += <u64>(<u32>load<u32>(pa, 416)) * <u64>(<u32>load<u32>(pb, 416)) + <u64>(<u32>load<u32>(pa, 424)) * <u64>(<u32>load<u32>(pb, 424));
-          x1 += <u64>(<u32>load<u32>(pa, 420)) * <u64>(<u32>load<u32>(pb, 420)) + <u64>(<u32>load<u32>(pa, 428)) * <u64>(<u32>load<u32>(pb, 428));
+          s0 += <u64>(<u32>load<u32>(pa, 416)) * <u64>(<u32>load<u32>(pb, 416)) + <u64>(<u32>load<u32>(pa, 424)) * <u64>(<u32>load<u32>(pb, 424));
+          s1 += <u64>(<u32>load<u32>(pa, 420)) * <u64>(<u32>load<u32>(pb, 420)) + <u64>(<u32>load<u32>(pa, 428)) * <u64>(<u32>load<u32>(pb, 428));
         }
         case 26: {
-          x0 += <u64>(<u32>load<u32>(pa, 400)) * <u64>(<u32>load<u32>(pb, 400)) + <u64>(<u32>load<u32>(pa, 408)) * <u64>(<u32>load<u32>(pb, 408));
-          x1 += <u64>(<u32>load<u32>(pa, 404)) * <u64>(<u32>load<u32>(pb, 404)) + <u64>(<u32>load<u32>(pa, 412)) * <u64>(<u32>load<u32>(pb, 412));
+          s0 += <u64>(<u32>load<u32>(pa, 400)) * <u64>(<u32>load<u32>(pb, 400)) + <u64>(<u32>load<u32>(pa, 408)) * <u64>(<u32>load<u32>(pb, 408));
+          s1 += <u64>(<u32>load<u32>(pa, 404)) * <u64>(<u32>load<u32>(pb, 404)) + <u64>(<u32>load<u32>(pa, 412)) * <u64>(<u32>load<u32>(pb, 412));
         }
         case 25: {
-          x0 += <u64>(<u32>load<u32>(pa, 384)) * <u64>(<u32>load<u32>(pb, 384)) + <u64>(<u32>load<u32>(pa, 392)) * <u64>(<u32>load<u32>(pb, 392));
-          x1 += <u64>(<u32>load<u32>(pa, 388)) * <u64>(<u32>load<u32>(pb, 388)) + <u64>(<u32>load<u32>(pa, 396)) * <u64>(<u32>load<u32>(pb, 396));
+          s0 += <u64>(<u32>load<u32>(pa, 384)) * <u64>(<u32>load<u32>(pb, 384)) + <u64>(<u32>load<u32>(pa, 392)) * <u64>(<u32>load<u32>(pb, 392));
+          s1 += <u64>(<u32>load<u32>(pa, 388)) * <u64>(<u32>load<u32>(pb, 388)) + <u64>(<u32>load<u32>(pa, 396)) * <u64>(<u32>load<u32>(pb, 396));
         }
         case 24: {
-          x0 += <u64>(<u32>load<u32>(pa, 368)) * <u64>(<u32>load<u32>(pb, 368)) + <u64>(<u32>load<u32>(pa, 376)) * <u64>(<u32>load<u32>(pb, 376));
-          x1 += <u64>(<u32>load<u32>(pa, 372)) * <u64>(<u32>load<u32>(pb, 372)) + <u64>(<u32>load<u32>(pa, 380)) * <u64>(<u32>load<u32>(pb, 380));
+          s0 += <u64>(<u32>load<u32>(pa, 368)) * <u64>(<u32>load<u32>(pb, 368)) + <u64>(<u32>load<u32>(pa, 376)) * <u64>(<u32>load<u32>(pb, 376));
+          s1 += <u64>(<u32>load<u32>(pa, 372)) * <u64>(<u32>load<u32>(pb, 372)) + <u64>(<u32>load<u32>(pa, 380)) * <u64>(<u32>load<u32>(pb, 380));
         }
         case 23: {
-          x0 += <u64>(<u32>load<u32>(pa, 352)) * <u64>(<u32>load<u32>(pb, 352)) + <u64>(<u32>load<u32>(pa, 360)) * <u64>(<u32>load<u32>(pb, 360));
-          x1 += <u64>(<u32>load<u32>(pa, 356)) * <u64>(<u32>load<u32>(pb, 356)) + <u64>(<u32>load<u32>(pa, 364)) * <u64>(<u32>load<u32>(pb, 364));
+          s0 += <u64>(<u32>load<u32>(pa, 352)) * <u64>(<u32>load<u32>(pb, 352)) + <u64>(<u32>load<u32>(pa, 360)) * <u64>(<u32>load<u32>(pb, 360));
+          s1 += <u64>(<u32>load<u32>(pa, 356)) * <u64>(<u32>load<u32>(pb, 356)) + <u64>(<u32>load<u32>(pa, 364)) * <u64>(<u32>load<u32>(pb, 364));
         }
         case 22: {
-          x0 += <u64>(<u32>load<u32>(pa, 336)) * <u64>(<u32>load<u32>(pb, 336)) + <u64>(<u32>load<u32>(pa, 344)) * <u64>(<u32>load<u32>(pb, 344));
-          x1 += <u64>(<u32>load<u32>(pa, 340)) * <u64>(<u32>load<u32>(pb, 340)) + <u64>(<u32>load<u32>(pa, 348)) * <u64>(<u32>load<u32>(pb, 348));
+          s0 += <u64>(<u32>load<u32>(pa, 336)) * <u64>(<u32>load<u32>(pb, 336)) + <u64>(<u32>load<u32>(pa, 344)) * <u64>(<u32>load<u32>(pb, 344));
+          s1 += <u64>(<u32>load<u32>(pa, 340)) * <u64>(<u32>load<u32>(pb, 340)) + <u64>(<u32>load<u32>(pa, 348)) * <u64>(<u32>load<u32>(pb, 348));
         }
         case 21: {
-          x0 += <u64>(<u32>load<u32>(pa, 320)) * <u64>(<u32>load<u32>(pb, 320)) + <u64>(<u32>load<u32>(pa, 328)) * <u64>(<u32>load<u32>(pb, 328));
-          x1 += <u64>(<u32>load<u32>(pa, 324)) * <u64>(<u32>load<u32>(pb, 324)) + <u64>(<u32>load<u32>(pa, 332)) * <u64>(<u32>load<u32>(pb, 332));
+          s0 += <u64>(<u32>load<u32>(pa, 320)) * <u64>(<u32>load<u32>(pb, 320)) + <u64>(<u32>load<u32>(pa, 328)) * <u64>(<u32>load<u32>(pb, 328));
+          s1 += <u64>(<u32>load<u32>(pa, 324)) * <u64>(<u32>load<u32>(pb, 324)) + <u64>(<u32>load<u32>(pa, 332)) * <u64>(<u32>load<u32>(pb, 332));
         }
         case 20: {
-          x0 += <u64>(<u32>load<u32>(pa, 304)) * <u64>(<u32>load<u32>(pb, 304)) + <u64>(<u32>load<u32>(pa, 312)) * <u64>(<u32>load<u32>(pb, 312));
-          x1 += <u64>(<u32>load<u32>(pa, 308)) * <u64>(<u32>load<u32>(pb, 308)) + <u64>(<u32>load<u32>(pa, 316)) * <u64>(<u32>load<u32>(pb, 316));
+          s0 += <u64>(<u32>load<u32>(pa, 304)) * <u64>(<u32>load<u32>(pb, 304)) + <u64>(<u32>load<u32>(pa, 312)) * <u64>(<u32>load<u32>(pb, 312));
+          s1 += <u64>(<u32>load<u32>(pa, 308)) * <u64>(<u32>load<u32>(pb, 308)) + <u64>(<u32>load<u32>(pa, 316)) * <u64>(<u32>load<u32>(pb, 316));
         }
         case 19: {
-          x0 += <u64>(<u32>load<u32>(pa, 288)) * <u64>(<u32>load<u32>(pb, 288)) + <u64>(<u32>load<u32>(pa, 296)) * <u64>(<u32>load<u32>(pb, 296));
-          x1 += <u64>(<u32>load<u32>(pa, 292)) * <u64>(<u32>load<u32>(pb, 292)) + <u64>(<u32>load<u32>(pa, 300)) * <u64>(<u32>load<u32>(pb, 300));
+          s0 += <u64>(<u32>load<u32>(pa, 288)) * <u64>(<u32>load<u32>(pb, 288)) + <u64>(<u32>load<u32>(pa, 296)) * <u64>(<u32>load<u32>(pb, 296));
+          s1 += <u64>(<u32>load<u32>(pa, 292)) * <u64>(<u32>load<u32>(pb, 292)) + <u64>(<u32>load<u32>(pa, 300)) * <u64>(<u32>load<u32>(pb, 300));
         }
         case 18: {
-          x0 += <u64>(<u32>load<u32>(pa, 272)) * <u64>(<u32>load<u32>(pb, 272)) + <u64>(<u32>load<u32>(pa, 280)) * <u64>(<u32>load<u32>(pb, 280));
-          x1 += <u64>(<u32>load<u32>(pa, 276)) * <u64>(<u32>load<u32>(pb, 276)) + <u64>(<u32>load<u32>(pa, 284)) * <u64>(<u32>load<u32>(pb, 284));
+          s0 += <u64>(<u32>load<u32>(pa, 272)) * <u64>(<u32>load<u32>(pb, 272)) + <u64>(<u32>load<u32>(pa, 280)) * <u64>(<u32>load<u32>(pb, 280));
+          s1 += <u64>(<u32>load<u32>(pa, 276)) * <u64>(<u32>load<u32>(pb, 276)) + <u64>(<u32>load<u32>(pa, 284)) * <u64>(<u32>load<u32>(pb, 284));
         }
         case 17: {
-          x0 += <u64>(<u32>load<u32>(pa, 256)) * <u64>(<u32>load<u32>(pb, 256)) + <u64>(<u32>load<u32>(pa, 264)) * <u64>(<u32>load<u32>(pb, 264));
-          x1 += <u64>(<u32>load<u32>(pa, 260)) * <u64>(<u32>load<u32>(pb, 260)) + <u64>(<u32>load<u32>(pa, 268)) * <u64>(<u32>load<u32>(pb, 268));
+          s0 += <u64>(<u32>load<u32>(pa, 256)) * <u64>(<u32>load<u32>(pb, 256)) + <u64>(<u32>load<u32>(pa, 264)) * <u64>(<u32>load<u32>(pb, 264));
+          s1 += <u64>(<u32>load<u32>(pa, 260)) * <u64>(<u32>load<u32>(pb, 260)) + <u64>(<u32>load<u32>(pa, 268)) * <u64>(<u32>load<u32>(pb, 268));
         }
         case 16: {
-          x0 += <u64>(<u32>load<u32>(pa, 240)) * <u64>(<u32>load<u32>(pb, 240)) + <u64>(<u32>load<u32>(pa, 248)) * <u64>(<u32>load<u32>(pb, 248));
-          x1 += <u64>(<u32>load<u32>(pa, 244)) * <u64>(<u32>load<u32>(pb, 244)) + <u64>(<u32>load<u32>(pa, 252)) * <u64>(<u32>load<u32>(pb, 252));
+          s0 += <u64>(<u32>load<u32>(pa, 240)) * <u64>(<u32>load<u32>(pb, 240)) + <u64>(<u32>load<u32>(pa, 248)) * <u64>(<u32>load<u32>(pb, 248));
+          s1 += <u64>(<u32>load<u32>(pa, 244)) * <u64>(<u32>load<u32>(pb, 244)) + <u64>(<u32>load<u32>(pa, 252)) * <u64>(<u32>load<u32>(pb, 252));
         }
         case 15: {
-          x0 += <u64>(<u32>load<u32>(pa, 224)) * <u64>(<u32>load<u32>(pb, 224)) + <u64>(<u32>load<u32>(pa, 232)) * <u64>(<u32>load<u32>(pb, 232));
-          x1 += <u64>(<u32>load<u32>(pa, 228)) * <u64>(<u32>load<u32>(pb, 228)) + <u64>(<u32>load<u32>(pa, 236)) * <u64>(<u32>load<u32>(pb, 236));
+          s0 += <u64>(<u32>load<u32>(pa, 224)) * <u64>(<u32>load<u32>(pb, 224)) + <u64>(<u32>load<u32>(pa, 232)) * <u64>(<u32>load<u32>(pb, 232));
+          s1 += <u64>(<u32>load<u32>(pa, 228)) * <u64>(<u32>load<u32>(pb, 228)) + <u64>(<u32>load<u32>(pa, 236)) * <u64>(<u32>load<u32>(pb, 236));
         }
         case 14: {
-          x0 += <u64>(<u32>load<u32>(pa, 208)) * <u64>(<u32>load<u32>(pb, 208)) + <u64>(<u32>load<u32>(pa, 216)) * <u64>(<u32>load<u32>(pb, 216));
-          x1 += <u64>(<u32>load<u32>(pa, 212)) * <u64>(<u32>load<u32>(pb, 212)) + <u64>(<u32>load<u32>(pa, 220)) * <u64>(<u32>load<u32>(pb, 220));
+          s0 += <u64>(<u32>load<u32>(pa, 208)) * <u64>(<u32>load<u32>(pb, 208)) + <u64>(<u32>load<u32>(pa, 216)) * <u64>(<u32>load<u32>(pb, 216));
+          s1 += <u64>(<u32>load<u32>(pa, 212)) * <u64>(<u32>load<u32>(pb, 212)) + <u64>(<u32>load<u32>(pa, 220)) * <u64>(<u32>load<u32>(pb, 220));
         }
         case 13: {
-          x0 += <u64>(<u32>load<u32>(pa, 192)) * <u64>(<u32>load<u32>(pb, 192)) + <u64>(<u32>load<u32>(pa, 200)) * <u64>(<u32>load<u32>(pb, 200));
-          x1 += <u64>(<u32>load<u32>(pa, 196)) * <u64>(<u32>load<u32>(pb, 196)) + <u64>(<u32>load<u32>(pa, 204)) * <u64>(<u32>load<u32>(pb, 204));
+          s0 += <u64>(<u32>load<u32>(pa, 192)) * <u64>(<u32>load<u32>(pb, 192)) + <u64>(<u32>load<u32>(pa, 200)) * <u64>(<u32>load<u32>(pb, 200));
+          s1 += <u64>(<u32>load<u32>(pa, 196)) * <u64>(<u32>load<u32>(pb, 196)) + <u64>(<u32>load<u32>(pa, 204)) * <u64>(<u32>load<u32>(pb, 204));
         }
         case 12: {
-          x0 += <u64>(<u32>load<u32>(pa, 176)) * <u64>(<u32>load<u32>(pb, 176)) + <u64>(<u32>load<u32>(pa, 184)) * <u64>(<u32>load<u32>(pb, 184));
-          x1 += <u64>(<u32>load<u32>(pa, 180)) * <u64>(<u32>load<u32>(pb, 180)) + <u64>(<u32>load<u32>(pa, 188)) * <u64>(<u32>load<u32>(pb, 188));
+          s0 += <u64>(<u32>load<u32>(pa, 176)) * <u64>(<u32>load<u32>(pb, 176)) + <u64>(<u32>load<u32>(pa, 184)) * <u64>(<u32>load<u32>(pb, 184));
+          s1 += <u64>(<u32>load<u32>(pa, 180)) * <u64>(<u32>load<u32>(pb, 180)) + <u64>(<u32>load<u32>(pa, 188)) * <u64>(<u32>load<u32>(pb, 188));
         }
         case 11: {
-          x0 += <u64>(<u32>load<u32>(pa, 160)) * <u64>(<u32>load<u32>(pb, 160)) + <u64>(<u32>load<u32>(pa, 168)) * <u64>(<u32>load<u32>(pb, 168));
-          x1 += <u64>(<u32>load<u32>(pa, 164)) * <u64>(<u32>load<u32>(pb, 164)) + <u64>(<u32>load<u32>(pa, 172)) * <u64>(<u32>load<u32>(pb, 172));
+          s0 += <u64>(<u32>load<u32>(pa, 160)) * <u64>(<u32>load<u32>(pb, 160)) + <u64>(<u32>load<u32>(pa, 168)) * <u64>(<u32>load<u32>(pb, 168));
+          s1 += <u64>(<u32>load<u32>(pa, 164)) * <u64>(<u32>load<u32>(pb, 164)) + <u64>(<u32>load<u32>(pa, 172)) * <u64>(<u32>load<u32>(pb, 172));
         }
         case 10: {
-          x0 += <u64>(<u32>load<u32>(pa, 144)) * <u64>(<u32>load<u32>(pb, 144)) + <u64>(<u32>load<u32>(pa, 152)) * <u64>(<u32>load<u32>(pb, 152));
-          x1 += <u64>(<u32>load<u32>(pa, 148)) * <u64>(<u32>load<u32>(pb, 148)) + <u64>(<u32>load<u32>(pa, 156)) * <u64>(<u32>load<u32>(pb, 156));
+          s0 += <u64>(<u32>load<u32>(pa, 144)) * <u64>(<u32>load<u32>(pb, 144)) + <u64>(<u32>load<u32>(pa, 152)) * <u64>(<u32>load<u32>(pb, 152));
+          s1 += <u64>(<u32>load<u32>(pa, 148)) * <u64>(<u32>load<u32>(pb, 148)) + <u64>(<u32>load<u32>(pa, 156)) * <u64>(<u32>load<u32>(pb, 156));
         }
         case 9: {
-          x0 += <u64>(<u32>load<u32>(pa, 128)) * <u64>(<u32>load<u32>(pb, 128)) + <u64>(<u32>load<u32>(pa, 136)) * <u64>(<u32>load<u32>(pb, 136));
-          x1 += <u64>(<u32>load<u32>(pa, 132)) * <u64>(<u32>load<u32>(pb, 132)) + <u64>(<u32>load<u32>(pa, 140)) * <u64>(<u32>load<u32>(pb, 140));
+          s0 += <u64>(<u32>load<u32>(pa, 128)) * <u64>(<u32>load<u32>(pb, 128)) + <u64>(<u32>load<u32>(pa, 136)) * <u64>(<u32>load<u32>(pb, 136));
+          s1 += <u64>(<u32>load<u32>(pa, 132)) * <u64>(<u32>load<u32>(pb, 132)) + <u64>(<u32>load<u32>(pa, 140)) * <u64>(<u32>load<u32>(pb, 140));
         }
         case 8: {
-          x0 += <u64>(<u32>load<u32>(pa, 112)) * <u64>(<u32>load<u32>(pb, 112)) + <u64>(<u32>load<u32>(pa, 120)) * <u64>(<u32>load<u32>(pb, 120));
-          x1 += <u64>(<u32>load<u32>(pa, 116)) * <u64>(<u32>load<u32>(pb, 116)) + <u64>(<u32>load<u32>(pa, 124)) * <u64>(<u32>load<u32>(pb, 124));
+          s0 += <u64>(<u32>load<u32>(pa, 112)) * <u64>(<u32>load<u32>(pb, 112)) + <u64>(<u32>load<u32>(pa, 120)) * <u64>(<u32>load<u32>(pb, 120));
+          s1 += <u64>(<u32>load<u32>(pa, 116)) * <u64>(<u32>load<u32>(pb, 116)) + <u64>(<u32>load<u32>(pa, 124)) * <u64>(<u32>load<u32>(pb, 124));
         }
         case 7: {
-          x0 += <u64>(<u32>load<u32>(pa, 96)) * <u64>(<u32>load<u32>(pb, 96)) + <u64>(<u32>load<u32>(pa, 104)) * <u64>(<u32>load<u32>(pb, 104));
-          x1 += <u64>(<u32>load<u32>(pa, 100)) * <u64>(<u32>load<u32>(pb, 100)) + <u64>(<u32>load<u32>(pa, 108)) * <u64>(<u32>load<u32>(pb, 108));
+          s0 += <u64>(<u32>load<u32>(pa, 96)) * <u64>(<u32>load<u32>(pb, 96)) + <u64>(<u32>load<u32>(pa, 104)) * <u64>(<u32>load<u32>(pb, 104));
+          s1 += <u64>(<u32>load<u32>(pa, 100)) * <u64>(<u32>load<u32>(pb, 100)) + <u64>(<u32>load<u32>(pa, 108)) * <u64>(<u32>load<u32>(pb, 108));
         }
         case 6: {
-          x0 += <u64>(<u32>load<u32>(pa, 80)) * <u64>(<u32>load<u32>(pb, 80)) + <u64>(<u32>load<u32>(pa, 88)) * <u64>(<u32>load<u32>(pb, 88));
-          x1 += <u64>(<u32>load<u32>(pa, 84)) * <u64>(<u32>load<u32>(pb, 84)) + <u64>(<u32>load<u32>(pa, 92)) * <u64>(<u32>load<u32>(pb, 92));
+          s0 += <u64>(<u32>load<u32>(pa, 80)) * <u64>(<u32>load<u32>(pb, 80)) + <u64>(<u32>load<u32>(pa, 88)) * <u64>(<u32>load<u32>(pb, 88));
+          s1 += <u64>(<u32>load<u32>(pa, 84)) * <u64>(<u32>load<u32>(pb, 84)) + <u64>(<u32>load<u32>(pa, 92)) * <u64>(<u32>load<u32>(pb, 92));
         }
         case 5: {
-          x0 += <u64>(<u32>load<u32>(pa, 64)) * <u64>(<u32>load<u32>(pb, 64)) + <u64>(<u32>load<u32>(pa, 72)) * <u64>(<u32>load<u32>(pb, 72));
-          x1 += <u64>(<u32>load<u32>(pa, 68)) * <u64>(<u32>load<u32>(pb, 68)) + <u64>(<u32>load<u32>(pa, 76)) * <u64>(<u32>load<u32>(pb, 76));
+          s0 += <u64>(<u32>load<u32>(pa, 64)) * <u64>(<u32>load<u32>(pb, 64)) + <u64>(<u32>load<u32>(pa, 72)) * <u64>(<u32>load<u32>(pb, 72));
+          s1 += <u64>(<u32>load<u32>(pa, 68)) * <u64>(<u32>load<u32>(pb, 68)) + <u64>(<u32>load<u32>(pa, 76)) * <u64>(<u32>load<u32>(pb, 76));
         }
         case 4: {
-          x0 += <u64>(<u32>load<u32>(pa, 48)) * <u64>(<u32>load<u32>(pb, 48)) + <u64>(<u32>load<u32>(pa, 56)) * <u64>(<u32>load<u32>(pb, 56));
-          x1 += <u64>(<u32>load<u32>(pa, 52)) * <u64>(<u32>load<u32>(pb, 52)) + <u64>(<u32>load<u32>(pa, 60)) * <u64>(<u32>load<u32>(pb, 60));
+          s0 += <u64>(<u32>load<u32>(pa, 48)) * <u64>(<u32>load<u32>(pb, 48)) + <u64>(<u32>load<u32>(pa, 56)) * <u64>(<u32>load<u32>(pb, 56));
+          s1 += <u64>(<u32>load<u32>(pa, 52)) * <u64>(<u32>load<u32>(pb, 52)) + <u64>(<u32>load<u32>(pa, 60)) * <u64>(<u32>load<u32>(pb, 60));
         }
         case 3: {
-          x0 += <u64>(<u32>load<u32>(pa, 32)) * <u64>(<u32>load<u32>(pb, 32)) + <u64>(<u32>load<u32>(pa, 40)) * <u64>(<u32>load<u32>(pb, 40));
-          x1 += <u64>(<u32>load<u32>(pa, 36)) * <u64>(<u32>load<u32>(pb, 36)) + <u64>(<u32>load<u32>(pa, 44)) * <u64>(<u32>load<u32>(pb, 44));
+          s0 += <u64>(<u32>load<u32>(pa, 32)) * <u64>(<u32>load<u32>(pb, 32)) + <u64>(<u32>load<u32>(pa, 40)) * <u64>(<u32>load<u32>(pb, 40));
+          s1 += <u64>(<u32>load<u32>(pa, 36)) * <u64>(<u32>load<u32>(pb, 36)) + <u64>(<u32>load<u32>(pa, 44)) * <u64>(<u32>load<u32>(pb, 44));
         }
         case 2: {
-          x0 += <u64>(<u32>load<u32>(pa, 16)) * <u64>(<u32>load<u32>(pb, 16)) + <u64>(<u32>load<u32>(pa, 24)) * <u64>(<u32>load<u32>(pb, 24));
-          x1 += <u64>(<u32>load<u32>(pa, 20)) * <u64>(<u32>load<u32>(pb, 20)) + <u64>(<u32>load<u32>(pa, 28)) * <u64>(<u32>load<u32>(pb, 28));
+          s0 += <u64>(<u32>load<u32>(pa, 16)) * <u64>(<u32>load<u32>(pb, 16)) + <u64>(<u32>load<u32>(pa, 24)) * <u64>(<u32>load<u32>(pb, 24));
+          s1 += <u64>(<u32>load<u32>(pa, 20)) * <u64>(<u32>load<u32>(pb, 20)) + <u64>(<u32>load<u32>(pa, 28)) * <u64>(<u32>load<u32>(pb, 28));
         }
         case 1: {
-          x0 += <u64>(<u32>load<u32>(pa, 0)) * <u64>(<u32>load<u32>(pb, 0)) + <u64>(<u32>load<u32>(pa, 8)) * <u64>(<u32>load<u32>(pb, 8));
-          x1 += <u64>(<u32>load<u32>(pa, 4)) * <u64>(<u32>load<u32>(pb, 4)) + <u64>(<u32>load<u32>(pa, 12)) * <u64>(<u32>load<u32>(pb, 12));
+          s0 += <u64>(<u32>load<u32>(pa, 0)) * <u64>(<u32>load<u32>(pb, 0)) + <u64>(<u32>load<u32>(pa, 8)) * <u64>(<u32>load<u32>(pb, 8));
+          s1 += <u64>(<u32>load<u32>(pa, 4)) * <u64>(<u32>load<u32>(pb, 4)) + <u64>(<u32>load<u32>(pa, 12)) * <u64>(<u32>load<u32>(pb, 12));
         }
         default: {}
       }
       for (let j = crossChunks << 2; j < span; j++) {
-        x0 += <u64>(<u32>load<u32>(pa + (<usize>j << 2))) * <u64>(<u32>load<u32>(pb + (<usize>j << 2)));
+        s0 += <u64>(<u32>load<u32>(pa + (<usize>j << 2))) * <u64>(<u32>load<u32>(pb + (<usize>j << 2)));
       }
       switch (chunks) {
         case 37: {
@@ -2357,15 +2359,14 @@ function montSqrScalar(out: usize, outR: usize, a: usize, ar: usize, m: usize, n
         }
         default: {}
       }
-      s0 += x0 << 1;
-      s1 += x1 << 1;
+
       const lo = (s0 & MASK) + (s1 & MASK) + (c & MASK) + (d & MASK);
       c = (s0 >> 28) + (s1 >> 28) + (c >> 28) + (d >> 28) + (lo >> 28);
       const t = i - k;
       store<u32>(out + (<usize>t << 2), <u32>(lo & MASK));
-      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK));
+      store<u32>(outR + (<usize>(km1 - t) << 2), <u32>(lo & MASK) << 1); // doubled: see montSqr
     }
   }
   store<u32>(out + (<usize>km1 << 2), <u32>c);
-  store<u32>(outR, <u32>c);
+  store<u32>(outR, <u32>c << 1);
 }

@@ -10,7 +10,8 @@
 // per instruction), which the SIMD build uses; the scalar build runs the same loop on i64.
 //
 // For the column sums to be contiguous loads, the second operand and the modulus are stored
-// reversed (`br[k-1-t] = b_t`). Every limb buffer has PAD zero limbs before and after its k
+// reversed (`br[k-1-t] = b_t`); a squaring's reversed operand holds 2a, so its cross products
+// a_j·a_(i-j), j < i-j, come out doubled and share the accumulators with the rest. Every limb buffer has PAD zero limbs before and after its k
 // limbs, so an inner loop may round its range outwards to whole chunks of 4: each extra
 // product has a zero factor from a padding limb. Results are written forward and reversed at
 // once, so one squaring's output is the next squaring's input without a copy; into other

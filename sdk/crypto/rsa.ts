@@ -114,13 +114,13 @@ export class RsaPublicKey {
     // 2^E in Montgomery form for E = 28k is (2^E)·R = R² mod n.
     const exp = LIMB_BITS * k;
     for (let b = 30 - clz(exp); b >= 0; b--) {
-      reverseLimbs(ar, a, k);
+      reverseLimbs(ar, a, k, 1);
       montSqr(sq, sqr, a, ar, m, nr, k, this.n0, this.n0inv);
       memory.copy(a, sq, <usize>k << 2);
       if (compareLimbs(a, nf, k) >= 0) subLimbs(a, 0, nf, k);
       if ((exp >> b) & 1) doubleMod(a, nf, k);
     }
-    reverseLimbs(limb0(this.r2r), a, k);
+    reverseLimbs(limb0(this.r2r), a, k, 0);
   }
 
   /**
@@ -147,9 +147,10 @@ export class RsaPublicKey {
     let y = scratch(5), yr = scratch(6), z = scratch(7), zr = scratch(8), t: usize = 0;
     limbsFromBytes(x, xr, k, sig.dataStart, sig.length);
     if (compareLimbs(x, nf, k) >= 0) return false;
-    // y = x·R (Montgomery form of x), also kept reversed in xmr for the multiplications.
-    montMul(y, xmr, x, limb0(this.r2r), m, nr, k, n0, n0inv);
-    memory.copy(yr, xmr, <usize>k << 2);
+    // y = x·R (Montgomery form of x), also kept reversed in xmr for the multiplications (the
+    // kernels write reversed outputs doubled, for montSqr; a multiplier is not doubled).
+    montMul(y, yr, x, limb0(this.r2r), m, nr, k, n0, n0inv);
+    reverseLimbs(xmr, y, k, 0);
     // Left to right over e's bits below the top one. The last bit (e is odd) multiplies by
     // the plain x instead of x·R, which leaves Montgomery form: (x^(e-1)·R)·x·R^-1 = x^e.
     const e = this.e;
@@ -302,6 +303,7 @@ function exponentValue(e: Uint8Array, start: i32): u32 {
   return v;
 }
 
-function reverseLimbs(dst: usize, src: usize, k: i32): void {
-  for (let t = 0; t < k; t++) store<u32>(dst + (<usize>(k - 1 - t) << 2), load<u32>(src + (<usize>t << 2)));
+/** dst = src reversed, each limb shifted left by `shift` (1: the doubled form montSqr takes). */
+function reverseLimbs(dst: usize, src: usize, k: i32, shift: u32): void {
+  for (let t = 0; t < k; t++) store<u32>(dst + (<usize>(k - 1 - t) << 2), load<u32>(src + (<usize>t << 2)) << shift);
 }

@@ -10,11 +10,11 @@
 // half-length NAFs share h doublings instead of bits(n): doublings were most of the time.
 import { limbsAdd, limbsInverse, limbsLow, limbsShiftRight, wnaf } from "./limbs";
 import {
-  fp256_mul, fp256_sqr, fp256_add, fp256_sub, fp256_inv, fp256_M, fp256_ONE, fp256_R2, fp256_addLazy,
+  fp256_mul, fp256_sqr, fp256_add, fp256_sub, fp256_MINV29, fp256_M, fp256_ONE, fp256_R2, fp256_addLazy,
   fn256_mul, fn256_MINV29, fn256_M, fn256_R2,
-  fp384_mul, fp384_sqr, fp384_add, fp384_sub, fp384_inv, fp384_M, fp384_ONE, fp384_R2, fp384_addLazy,
+  fp384_mul, fp384_sqr, fp384_add, fp384_sub, fp384_MINV29, fp384_M, fp384_ONE, fp384_R2, fp384_addLazy,
   fn384_mul, fn384_MINV29, fn384_M, fn384_R2,
-  fp521_mul, fp521_sqr, fp521_add, fp521_sub, fp521_inv, fp521_M, fp521_ONE, fp521_R2,
+  fp521_mul, fp521_sqr, fp521_add, fp521_sub, fp521_MINV29, fp521_M, fp521_ONE, fp521_R2,
   fn521_mul, fn521_MINV29, fn521_M, fn521_R2,
 } from "./field";
 
@@ -183,7 +183,7 @@ function p256_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   memory.copy(P2, J, 216);
   p256_dbl(P2, P2);
   const zi = p256_U1, zi2 = p256_U2, p2x = p256_W, p2y = p256_NEGY;
-  fp256_inv(zi, P2 + 144);
+  p256_invMont(zi, P2 + 144);
   fp256_sqr(zi2, zi);
   fp256_mul(p2x, P2, zi2);
   fp256_mul(zi2, zi2, zi);
@@ -199,7 +199,7 @@ function p256_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
     fp256_mul(PRE + <usize>i * 72, PRE + <usize>(i - 1) * 72, J + <usize>i * 216 + 144);
   }
   const inv = p256_T7;
-  fp256_inv(inv, PRE + <usize>(count - 1) * 72);
+  p256_invMont(inv, PRE + <usize>(count - 1) * 72);
   for (let i = count - 1; i >= 0; i--) {
     const pt = J + <usize>i * 216;
     if (i > 0) {
@@ -217,6 +217,13 @@ function p256_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   heap.free(J);
 }
 
+/** r = a^-1 in Montgomery form (a != 0): divsteps on the plain integer aR give 1/(aR); times R^2 twice. */
+function p256_invMont(r: usize, a: usize): void {
+  limbsInverse(r, a, fp256_M, fp256_MINV29, 9);
+  fp256_mul(r, r, fp256_R2);
+  fp256_mul(r, r, fp256_R2);
+}
+
 /** (hx, hy) = 2^128 (px, py), affine in and out (the point must have odd order). */
 function p256_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
   const acc = p256_ACC;
@@ -225,7 +232,7 @@ function p256_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
   memory.copy(acc + 144, fp256_ONE, 72);
   for (let i = 0; i < 128; i++) p256_dbl(acc, acc);
   const zi = p256_ZI, zi2 = p256_ZI2;
-  fp256_inv(zi, acc + 144);
+  p256_invMont(zi, acc + 144);
   fp256_sqr(zi2, zi);
   fp256_mul(hx, acc, zi2);
   fp256_mul(zi2, zi2, zi);
@@ -524,7 +531,7 @@ function p384_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   memory.copy(P2, J, 336);
   p384_dbl(P2, P2);
   const zi = p384_U1, zi2 = p384_U2, p2x = p384_W, p2y = p384_NEGY;
-  fp384_inv(zi, P2 + 224);
+  p384_invMont(zi, P2 + 224);
   fp384_sqr(zi2, zi);
   fp384_mul(p2x, P2, zi2);
   fp384_mul(zi2, zi2, zi);
@@ -540,7 +547,7 @@ function p384_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
     fp384_mul(PRE + <usize>i * 112, PRE + <usize>(i - 1) * 112, J + <usize>i * 336 + 224);
   }
   const inv = p384_T7;
-  fp384_inv(inv, PRE + <usize>(count - 1) * 112);
+  p384_invMont(inv, PRE + <usize>(count - 1) * 112);
   for (let i = count - 1; i >= 0; i--) {
     const pt = J + <usize>i * 336;
     if (i > 0) {
@@ -558,6 +565,13 @@ function p384_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   heap.free(J);
 }
 
+/** r = a^-1 in Montgomery form (a != 0): divsteps on the plain integer aR give 1/(aR); times R^2 twice. */
+function p384_invMont(r: usize, a: usize): void {
+  limbsInverse(r, a, fp384_M, fp384_MINV29, 14);
+  fp384_mul(r, r, fp384_R2);
+  fp384_mul(r, r, fp384_R2);
+}
+
 /** (hx, hy) = 2^192 (px, py), affine in and out (the point must have odd order). */
 function p384_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
   const acc = p384_ACC;
@@ -566,7 +580,7 @@ function p384_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
   memory.copy(acc + 224, fp384_ONE, 112);
   for (let i = 0; i < 192; i++) p384_dbl(acc, acc);
   const zi = p384_ZI, zi2 = p384_ZI2;
-  fp384_inv(zi, acc + 224);
+  p384_invMont(zi, acc + 224);
   fp384_sqr(zi2, zi);
   fp384_mul(hx, acc, zi2);
   fp384_mul(zi2, zi2, zi);
@@ -873,7 +887,7 @@ function p521_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   memory.copy(P2, J, 432);
   p521_dbl(P2, P2);
   const zi = p521_U1, zi2 = p521_U2, p2x = p521_W, p2y = p521_NEGY;
-  fp521_inv(zi, P2 + 288);
+  p521_invMont(zi, P2 + 288);
   fp521_sqr(zi2, zi);
   fp521_mul(p2x, P2, zi2);
   fp521_mul(zi2, zi2, zi);
@@ -889,7 +903,7 @@ function p521_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
     fp521_mul(PRE + <usize>i * 144, PRE + <usize>(i - 1) * 144, J + <usize>i * 432 + 288);
   }
   const inv = p521_T7;
-  fp521_inv(inv, PRE + <usize>(count - 1) * 144);
+  p521_invMont(inv, PRE + <usize>(count - 1) * 144);
   for (let i = count - 1; i >= 0; i--) {
     const pt = J + <usize>i * 432;
     if (i > 0) {
@@ -907,6 +921,13 @@ function p521_oddMultiples(tab: usize, px: usize, py: usize, count: i32): void {
   heap.free(J);
 }
 
+/** r = a^-1 in Montgomery form (a != 0): divsteps on the plain integer aR give 1/(aR); times R^2 twice. */
+function p521_invMont(r: usize, a: usize): void {
+  limbsInverse(r, a, fp521_M, fp521_MINV29, 18);
+  fp521_mul(r, r, fp521_R2);
+  fp521_mul(r, r, fp521_R2);
+}
+
 /** (hx, hy) = 2^261 (px, py), affine in and out (the point must have odd order). */
 function p521_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
   const acc = p521_ACC;
@@ -915,7 +936,7 @@ function p521_mulPow2(hx: usize, hy: usize, px: usize, py: usize): void {
   memory.copy(acc + 288, fp521_ONE, 144);
   for (let i = 0; i < 261; i++) p521_dbl(acc, acc);
   const zi = p521_ZI, zi2 = p521_ZI2;
-  fp521_inv(zi, acc + 288);
+  p521_invMont(zi, acc + 288);
   fp521_sqr(zi2, zi);
   fp521_mul(hx, acc, zi2);
   fp521_mul(zi2, zi2, zi);

@@ -117,7 +117,7 @@ ${Array.from({ length: n }, (_, i) => `  acc |= load<u64>(a, ${8 * i}) ^ load<u6
   return acc == 0;
 }
 
-/** r = 2p (Jacobian; r may be p). dbl-2001-b: 3M + 5S, using a = -3. */
+/** r = 2p (Jacobian; r may be p). dbl-2001-b with a = -3, Z3 = 2YZ: 4M + 4S. */
 function ${C}_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + ${FE}, Z1 = p + ${2 * FE};
   const X3 = r, Y3 = r + ${FE}, Z3 = r + ${2 * FE};
@@ -133,10 +133,10 @@ function ${C}_dbl(r: usize, p: usize): void {
   ${F}_mul(A, T1, T2);
   ${ADDL}(T1, A, A);
   ${ADDL}(A, T1, A); // alpha = 3 (X - delta)(X + delta), < 3p: only multiplied
-  ${ADDL}(T1, Y1, Z1);
-  ${F}_sqr(T1, T1);
-  ${F}_sub(T1, T1, G);
-  ${F}_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
+  // Z3 = 2 Y Z: one product where (Y + Z)^2 - gamma - delta would cost a square and two
+  // subtractions (squares are barely cheaper than products here; subtractions are not free).
+  ${ADDL}(T1, Y1, Y1);
+  ${F}_mul(Z3, T1, Z1);
   ${F}_add(T2, B, B); // 8 beta
   ${F}_sqr(T1, A);
   ${F}_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
@@ -147,7 +147,7 @@ function ${C}_dbl(r: usize, p: usize): void {
   ${F}_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }
 
-/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl: 7M + 4S. */
+/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl, Z3 = 2 Z1 H: 8M + 3S. */
 function ${C}_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   const X1 = p, Y1 = p + ${FE}, Z1 = p + ${2 * FE};
   const X3 = r, Y3 = r + ${FE}, Z3 = r + ${2 * FE};
@@ -182,10 +182,8 @@ function ${C}_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   ${F}_mul(J, H, T1); // J = H I
   ${F}_mul(V, X1, T1); // V = X1 I
   ${ADDL}(RR, RR, RR); // r = 2 (S2 - Y1), < 2p: only multiplied
-  ${ADDL}(T1, Z1, H);
-  ${F}_sqr(T1, T1);
-  ${F}_sub(T1, T1, Z1Z1);
-  ${F}_sub(Z3, T1, HH); // Z3 = (Z1 + H)^2 - Z1Z1 - HH
+  ${ADDL}(T1, H, H);
+  ${F}_mul(Z3, Z1, T1); // Z3 = 2 Z1 H (rather than (Z1 + H)^2 - Z1Z1 - HH)
   ${F}_mul(HH, Y1, J);
   ${F}_add(HH, HH, HH); // 2 Y1 J (HH is free now)
   ${F}_sqr(T1, RR);

@@ -85,7 +85,7 @@ let p256_gtab: StaticArray<u64> | null = null;
   return acc == 0;
 }
 
-/** r = 2p (Jacobian; r may be p). dbl-2001-b: 3M + 5S, using a = -3. */
+/** r = 2p (Jacobian; r may be p). dbl-2001-b with a = -3, Z3 = 2YZ: 4M + 4S. */
 function p256_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + 72, Z1 = p + 144;
   const X3 = r, Y3 = r + 72, Z3 = r + 144;
@@ -101,10 +101,10 @@ function p256_dbl(r: usize, p: usize): void {
   fp256_mul(A, T1, T2);
   fp256_addLazy(T1, A, A);
   fp256_addLazy(A, T1, A); // alpha = 3 (X - delta)(X + delta), < 3p: only multiplied
-  fp256_addLazy(T1, Y1, Z1);
-  fp256_sqr(T1, T1);
-  fp256_sub(T1, T1, G);
-  fp256_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
+  // Z3 = 2 Y Z: one product where (Y + Z)^2 - gamma - delta would cost a square and two
+  // subtractions (squares are barely cheaper than products here; subtractions are not free).
+  fp256_addLazy(T1, Y1, Y1);
+  fp256_mul(Z3, T1, Z1);
   fp256_add(T2, B, B); // 8 beta
   fp256_sqr(T1, A);
   fp256_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
@@ -115,7 +115,7 @@ function p256_dbl(r: usize, p: usize): void {
   fp256_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }
 
-/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl: 7M + 4S. */
+/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl, Z3 = 2 Z1 H: 8M + 3S. */
 function p256_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   const X1 = p, Y1 = p + 72, Z1 = p + 144;
   const X3 = r, Y3 = r + 72, Z3 = r + 144;
@@ -150,10 +150,8 @@ function p256_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   fp256_mul(J, H, T1); // J = H I
   fp256_mul(V, X1, T1); // V = X1 I
   fp256_addLazy(RR, RR, RR); // r = 2 (S2 - Y1), < 2p: only multiplied
-  fp256_addLazy(T1, Z1, H);
-  fp256_sqr(T1, T1);
-  fp256_sub(T1, T1, Z1Z1);
-  fp256_sub(Z3, T1, HH); // Z3 = (Z1 + H)^2 - Z1Z1 - HH
+  fp256_addLazy(T1, H, H);
+  fp256_mul(Z3, Z1, T1); // Z3 = 2 Z1 H (rather than (Z1 + H)^2 - Z1Z1 - HH)
   fp256_mul(HH, Y1, J);
   fp256_add(HH, HH, HH); // 2 Y1 J (HH is free now)
   fp256_sqr(T1, RR);
@@ -433,7 +431,7 @@ let p384_gtab: StaticArray<u64> | null = null;
   return acc == 0;
 }
 
-/** r = 2p (Jacobian; r may be p). dbl-2001-b: 3M + 5S, using a = -3. */
+/** r = 2p (Jacobian; r may be p). dbl-2001-b with a = -3, Z3 = 2YZ: 4M + 4S. */
 function p384_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + 112, Z1 = p + 224;
   const X3 = r, Y3 = r + 112, Z3 = r + 224;
@@ -449,10 +447,10 @@ function p384_dbl(r: usize, p: usize): void {
   fp384_mul(A, T1, T2);
   fp384_addLazy(T1, A, A);
   fp384_addLazy(A, T1, A); // alpha = 3 (X - delta)(X + delta), < 3p: only multiplied
-  fp384_addLazy(T1, Y1, Z1);
-  fp384_sqr(T1, T1);
-  fp384_sub(T1, T1, G);
-  fp384_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
+  // Z3 = 2 Y Z: one product where (Y + Z)^2 - gamma - delta would cost a square and two
+  // subtractions (squares are barely cheaper than products here; subtractions are not free).
+  fp384_addLazy(T1, Y1, Y1);
+  fp384_mul(Z3, T1, Z1);
   fp384_add(T2, B, B); // 8 beta
   fp384_sqr(T1, A);
   fp384_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
@@ -463,7 +461,7 @@ function p384_dbl(r: usize, p: usize): void {
   fp384_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }
 
-/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl: 7M + 4S. */
+/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl, Z3 = 2 Z1 H: 8M + 3S. */
 function p384_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   const X1 = p, Y1 = p + 112, Z1 = p + 224;
   const X3 = r, Y3 = r + 112, Z3 = r + 224;
@@ -498,10 +496,8 @@ function p384_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   fp384_mul(J, H, T1); // J = H I
   fp384_mul(V, X1, T1); // V = X1 I
   fp384_addLazy(RR, RR, RR); // r = 2 (S2 - Y1), < 2p: only multiplied
-  fp384_addLazy(T1, Z1, H);
-  fp384_sqr(T1, T1);
-  fp384_sub(T1, T1, Z1Z1);
-  fp384_sub(Z3, T1, HH); // Z3 = (Z1 + H)^2 - Z1Z1 - HH
+  fp384_addLazy(T1, H, H);
+  fp384_mul(Z3, Z1, T1); // Z3 = 2 Z1 H (rather than (Z1 + H)^2 - Z1Z1 - HH)
   fp384_mul(HH, Y1, J);
   fp384_add(HH, HH, HH); // 2 Y1 J (HH is free now)
   fp384_sqr(T1, RR);
@@ -789,7 +785,7 @@ let p521_gtab: StaticArray<u64> | null = null;
   return acc == 0;
 }
 
-/** r = 2p (Jacobian; r may be p). dbl-2001-b: 3M + 5S, using a = -3. */
+/** r = 2p (Jacobian; r may be p). dbl-2001-b with a = -3, Z3 = 2YZ: 4M + 4S. */
 function p521_dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + 144, Z1 = p + 288;
   const X3 = r, Y3 = r + 144, Z3 = r + 288;
@@ -805,10 +801,10 @@ function p521_dbl(r: usize, p: usize): void {
   fp521_mul(A, T1, T2);
   fp521_add(T1, A, A);
   fp521_add(A, T1, A); // alpha = 3 (X - delta)(X + delta), < 3p: only multiplied
-  fp521_add(T1, Y1, Z1);
-  fp521_sqr(T1, T1);
-  fp521_sub(T1, T1, G);
-  fp521_sub(Z3, T1, D); // Z3 = (Y + Z)^2 - gamma - delta
+  // Z3 = 2 Y Z: one product where (Y + Z)^2 - gamma - delta would cost a square and two
+  // subtractions (squares are barely cheaper than products here; subtractions are not free).
+  fp521_add(T1, Y1, Y1);
+  fp521_mul(Z3, T1, Z1);
   fp521_add(T2, B, B); // 8 beta
   fp521_sqr(T1, A);
   fp521_sub(X3, T1, T2); // X3 = alpha^2 - 8 beta
@@ -819,7 +815,7 @@ function p521_dbl(r: usize, p: usize): void {
   fp521_sub(Y3, T1, G); // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }
 
-/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl: 7M + 4S. */
+/** r = p + (qx, qy) with q affine and not infinity (r may be p). madd-2007-bl, Z3 = 2 Z1 H: 8M + 3S. */
 function p521_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   const X1 = p, Y1 = p + 144, Z1 = p + 288;
   const X3 = r, Y3 = r + 144, Z3 = r + 288;
@@ -854,10 +850,8 @@ function p521_madd(r: usize, p: usize, qx: usize, qy: usize): void {
   fp521_mul(J, H, T1); // J = H I
   fp521_mul(V, X1, T1); // V = X1 I
   fp521_add(RR, RR, RR); // r = 2 (S2 - Y1), < 2p: only multiplied
-  fp521_add(T1, Z1, H);
-  fp521_sqr(T1, T1);
-  fp521_sub(T1, T1, Z1Z1);
-  fp521_sub(Z3, T1, HH); // Z3 = (Z1 + H)^2 - Z1Z1 - HH
+  fp521_add(T1, H, H);
+  fp521_mul(Z3, Z1, T1); // Z3 = 2 Z1 H (rather than (Z1 + H)^2 - Z1Z1 - HH)
   fp521_mul(HH, Y1, J);
   fp521_add(HH, HH, HH); // 2 Y1 J (HH is free now)
   fp521_sqr(T1, RR);

@@ -100,13 +100,17 @@ export interface Metric {
 /** Process-wide stats (§3.13): `wasmcustom.<name>`, shared by every VM and worker. */
 export class MetricsRegistry {
   readonly metrics = new Map<string, Metric>();
+  /** Envoy keeps counters, gauges and histograms apart: one name may exist as each. */
   define(name: string, type: Metric["type"]): Metric {
-    let m = this.metrics.get(name);
-    if (!m) this.metrics.set(name, (m = { name, type, value: 0n, samples: [] }));
+    const key = `${type}:${name}`;
+    let m = this.metrics.get(key);
+    if (!m) this.metrics.set(key, (m = { name, type, value: 0n, samples: [] }));
     return m;
   }
-  get(name: string): Metric | undefined {
-    return this.metrics.get(name);
+  /** A metric by name (and type, when one name is used for several). */
+  get(name: string, type?: Metric["type"]): Metric | undefined {
+    if (type) return this.metrics.get(`${type}:${name}`);
+    return this.metrics.get(`counter:${name}`) ?? this.metrics.get(`gauge:${name}`) ?? this.metrics.get(`histogram:${name}`);
   }
   /** Counter and gauge values by name (histograms: sample count). */
   snapshot(): Record<string, number> {

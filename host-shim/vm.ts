@@ -209,11 +209,9 @@ export class Vm {
   call(name: string, ctx: Context | null, args: number[], phase?: Vm["logPhase"]): CallResult {
     if (this.failed) return TRAPPED;
     const fn = this.exportsMap[name];
+    // A callback the module does not export is never called (and so not in the timeline).
+    if (!fn) return undefined;
     const record = this.host.recordCallback(this, ctx, name, args);
-    if (!fn) {
-      if (record) record.result = undefined;
-      return undefined;
-    }
     const prev = { current: this.current, effective: this.effective, phase: this.logPhase };
     this.current = ctx;
     this.effective = null;

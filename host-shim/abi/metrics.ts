@@ -10,7 +10,7 @@ export function metricImports(vm: Vm) {
   const sequences = [0, 0, 0];
   const lookup = (id: number) => {
     const m = vm.metricIds.get(id >>> 0);
-    return m ? registry.get(m.name) : undefined;
+    return m ? registry.get(m.name, TYPES[m.type]) : undefined;
   };
   return {
     proxy_define_metric: vm.hostcall("env.proxy_define_metric", (type: number, np: number, ns: number, idPtr: number) => {

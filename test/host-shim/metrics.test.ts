@@ -27,7 +27,7 @@ describe("defining metrics", () => {
       "metric_define: Ok 12",
       "metric_define: BadArgument",
     ]);
-    expect([...host.metrics.metrics.keys()]).toEqual(["requests", "in_flight", "latency_ms", "denied", "queue_depth", "body_bytes"]);
+    expect([...host.metrics.metrics.values()].map((m) => m.name)).toEqual(["requests", "in_flight", "latency_ms", "denied", "queue_depth", "body_bytes"]);
     expect(host.metrics.get("bogus")).toBeUndefined();
   });
 

@@ -252,6 +252,7 @@ describe("a module without proxy_on_tick", () => {
     const host = new Host();
     await host.loadPlugin({ wasm: bytes, name: "no-tick" });
     await host.advance(100);
-    expect(host.timeline.map((t) => t.callback)).toEqual(["proxy_on_context_create", "proxy_on_vm_start", "proxy_on_configure"]);
+    // Only exported callbacks are called: on_configure (which set the tick) and no on_tick.
+    expect(host.timeline.map((t) => t.callback)).toEqual(["proxy_on_configure"]);
   });
 });

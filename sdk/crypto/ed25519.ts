@@ -68,7 +68,11 @@ let baseTable: StaticArray<u64> | null = null;
   return acc == 0;
 }
 
-/** r = 2p (extended; r may be p). dbl-2008-hwcd with a = -1: 4M + 4S. */
+/**
+ * r = 2p (extended; r may be p). dbl-2008-hwcd with a = -1, E = 2XY as a product (a square and
+ * two subtractions cost more here), and F, H negated: (-X3 : -Y3 : -Z3 : -T3) is the same point,
+ * and H = A + B needs no negation. 4M + 3S.
+ */
 function dbl(r: usize, p: usize): void {
   const X1 = p, Y1 = p + FE, Z1 = p + 2 * FE;
   const A = T0, B = T1, C = T2, E = T3, G = T4, F = T5, H = T6;
@@ -76,14 +80,11 @@ function dbl(r: usize, p: usize): void {
   f25519_sqr(B, Y1);
   f25519_sqr(C, Z1);
   f25519_add(C, C, C); // C = 2 Z^2
-  f25519_add(E, X1, Y1);
-  f25519_sqr(E, E);
-  f25519_sub(E, E, A);
-  f25519_sub(E, E, B); // E = (X + Y)^2 - A - B = 2XY
+  f25519_mul(E, X1, Y1);
+  f25519_add(E, E, E); // E = 2XY
   f25519_sub(G, B, A); // G = aA + B with a = -1
-  f25519_sub(F, G, C); // F = G - C
-  f25519_add(H, A, B);
-  f25519_sub(H, ZERO, H); // H = aA - B = -(A + B)
+  f25519_sub(F, C, G); // F = C - G: the negated F = G - C
+  f25519_add(H, A, B); // H = A + B: the negated H = aA - B
   f25519_mul(r, E, F);
   f25519_mul(r + FE, G, H);
   f25519_mul(r + 2 * FE, F, G);

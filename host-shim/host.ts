@@ -19,6 +19,7 @@ import type { CallbackRecord, FailStrategy, LogRecord, PropertyInput, RequestSpe
 import { V, type Value } from "./values.ts";
 import { CompiledModule, Vm } from "./vm.ts";
 import type { Context } from "./contexts.ts";
+import { verifySignatureForeignFunction } from "./foreign/verify-signature.ts";
 
 export interface HostOptions {
   /** Simulated worker threads: each gets its own VM of every plugin (default 1). */
@@ -426,6 +427,7 @@ export class Host implements HostCore {
   private registerDefaultForeignFunctions(): void {
     // Envoy ≥ 1.33 replaces implicit route-cache clearing with this foreign function (§3.14).
     this.foreignFunctions.set("clear_route_cache", () => ({ status: 0 }));
+    this.foreignFunctions.set("verify_signature", verifySignatureForeignFunction); // Envoy's, on node:crypto (foreign/verify-signature.ts)
   }
 
   /** Runs the root shutdown of every VM (on_done / on_delete). */

@@ -3,20 +3,23 @@
 // Representation: little-endian limbs of LIMB_BITS = 28 bits, one per u32. A 28×28-bit product
 // is < 2^56, so a column of the schoolbook product can add up to 256 of them in a u64 before it
 // overflows. Multiplication is Montgomery "product scanning" (one column at a time, the
-// reduction digit m_i interleaved), and the sums are split over two accumulator lanes, which
-// each take at most ~k/2 + k/2 products (k ≤ 147 limbs for 4096 bits) — so no carry is handled
+// reduction digit m_i interleaved), and a column's sum is split over at least two u64
+// accumulator lanes, each of which takes at most ~k products (k ≤ 147 limbs for 4096 bits;
+// a squaring's doubled cross products count twice), far below 256 — so no carry is handled
 // inside the inner loop at all: carries are resolved once per column, in locals. The pairing
 // is exactly the one of wasm SIMD's `i64x2.extmul_{low,high}_i32x4_u` (two 32×32→64 products
-// per instruction), which the SIMD build uses; the scalar build runs the same loop on i64.
+// per instruction), which the SIMD build uses; the scalar build runs the same sums on i64.
+// The kernels are generated (bigint-kernels.ts, by scripts/gen-mont.mjs, which says why).
 //
 // For the column sums to be contiguous loads, the second operand and the modulus are stored
 // reversed (`br[k-1-t] = b_t`); a squaring's reversed operand holds 2a, so its cross products
-// a_j·a_(i-j), j < i-j, come out doubled and share the accumulators with the rest. Every limb buffer has PAD zero limbs before and after its k
-// limbs, so an inner loop may round its range outwards to whole chunks of 4: each extra
-// product has a zero factor from a padding limb. Results are written forward and reversed at
-// once, so one squaring's output is the next squaring's input without a copy; into other
-// buffers than the inputs (the exponentiation alternates two), because a column reading a limb
-// that the previous column just stored would stall on store-to-load forwarding.
+// a_j·a_(i-j), j < i-j, come out doubled and share the accumulators with the rest. Every limb
+// buffer has PAD zero limbs before and after its k limbs, so an inner loop may round its range
+// outwards to whole chunks of 4: each extra product has a zero factor from a padding limb.
+// Results are written forward and reversed at once, so one squaring's output is the next
+// squaring's input without a copy; into other buffers than the inputs (the exponentiation
+// alternates two), because a column reading a limb that the previous column just stored would
+// stall on store-to-load forwarding.
 //
 // R = 2^(28k) > 4n, so inputs and outputs below 2n stay below 2n (Walter, "Montgomery
 // exponentiation needs no final subtractions", 1999): the exponentiation never subtracts n;
@@ -37,7 +40,7 @@ export function limbsFor(bits: i32): i32 {
   return (bits + 2 + LIMB_BITS - 1) / LIMB_BITS;
 }
 
-/** A zeroed padded limb buffer; returns the address of limb 0 (past the leading padding). */
+/** A zeroed padded limb buffer (BUF_LIMBS u32s); `limb0` gives the address of its limb 0. */
 export function newLimbBuffer(): StaticArray<u32> {
   return new StaticArray<u32>(BUF_LIMBS);
 }
@@ -49,7 +52,7 @@ export function newLimbBuffer(): StaticArray<u32> {
 // ---------------------------------------------------------------------------------------------
 // Conversions
 
-/** Big-endian bytes [start, end) → k little-endian limbs at `out` (and reversed at `outR` if ≠ 0). */
+/** `len` big-endian bytes at `bytes` → k little-endian limbs at `out` (and reversed at `outR` if ≠ 0). */
 export function limbsFromBytes(out: usize, outR: usize, k: i32, bytes: usize, len: i32): void {
   let acc: u64 = 0;
   let bits = 0;

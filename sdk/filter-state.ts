@@ -24,7 +24,7 @@ export const JWT_AUDIENCES = "wasmesh.jwt.audiences";
 export const JWT_PRESENTER = "wasmesh.jwt.presenter";
 /** The authorization outcome: `allow` or `deny`. */
 export const AUTHZ_DECISION = "wasmesh.authz.decision";
-/** The name of the policy that decided (`<policy name>` or `<policy name>.<rule index>`). */
+/** The rule that decided, named like Envoy RBAC (`ns[<namespace>]-policy[<name>]-rule[<index>]`), or `none`. */
 export const AUTHZ_POLICY = "wasmesh.authz.policy";
 /** The fault injected on this stream, e.g. `abort:503` or `delay:1000ms`. */
 export const FAULT = "wasmesh.fault";

@@ -15,11 +15,10 @@
 //  - S >= L is rejected (signature malleability, RFC 8032 §5.1.7 step 1).
 //  - A signature of any length other than 64 bytes is rejected.
 //  - Small-order public keys are not rejected: RFC 8032 does not ask for it and neither does
-//    Wycheproof; with cofactorless verification they cannot make a signature verify for a
-//    message the key holder did not sign unless the key itself is weak, which is the key
-//    publisher's choice (a JWKS is trusted configuration).
+//    Wycheproof. Such a key is worthless (anyone can forge signatures for it), but it only
+//    hurts whoever publishes it, and a JWKS is trusted configuration.
 // Variable-time throughout: verification handles only public values.
-import { sha512, Sha512 } from "./sha2";
+import { Sha512 } from "./sha2";
 import {
   f25519_mul, f25519_sqr, f25519_add, f25519_sub, f25519_inv, f25519_pow22523, f25519_M, f25519_MINV29, f25519_ONE,
   fl25519_mul, fl25519_add, fl25519_M, fl25519_ONE,

@@ -257,6 +257,8 @@ describe.each([
             (sig: Uint8Array) => new Uint8Array([...be(c.n - 1n, L), ...sig.subarray(L)]), // r = n - 1
             (sig: Uint8Array) => new Uint8Array([...sig.subarray(0, L), ...be(c.n - 1n, L)]), // s = n - 1
             (sig: Uint8Array) => new Uint8Array([...be(c.p, L), ...sig.subarray(L)]), // r = p
+            (sig: Uint8Array) => new Uint8Array([...sig.subarray(0, L), ...be(c.p, L)]), // s = p
+            (sig: Uint8Array) => new Uint8Array([...be(1n, L), ...sig.subarray(L)]), // r = 1
             (sig: Uint8Array) => new Uint8Array([...be(fromBE(sig.subarray(0, L)) + c.n, L + 1).subarray(1), ...sig.subarray(L)]), // r + n (mod 2^8L)
             (sig: Uint8Array, a: number) => sig.subarray(0, a % sig.length), // truncation
             (sig: Uint8Array, a: number) => new Uint8Array([...sig, ...new Uint8Array(1 + (a % 3))]), // trailing bytes

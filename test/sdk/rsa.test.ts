@@ -41,10 +41,12 @@ interface TestKey {
 }
 
 // A few keys per size (key generation is slow and the machine is shared): the three JWS sizes
-// with e = 65537, and odd sizes with e = 3 and 65537 so that moduli whose length is not a
-// multiple of 8 bits (or of 28-bit limbs) are exercised, including PSS's emLen = k - 1 case.
+// with e = 65537, odd sizes with e = 3 and 65537 so that moduli whose length is not a multiple
+// of 8 bits (or of 28-bit limbs) are exercised, including PSS's emLen = k - 1 case, and the
+// largest accepted exponent, 2^32 - 1 (every exponent bit set).
 const KEY_SPECS = [
   { bits: 2048, e: 65537 },
+  { bits: 2048, e: 0xffffffff },
   { bits: 3072, e: 65537 },
   { bits: 4096, e: 65537 },
   { bits: 2049, e: 3 },

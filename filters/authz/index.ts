@@ -19,7 +19,7 @@ import { ipOfSocketAddress } from "../../sdk/match/ip";
 import { StringMatch } from "../../sdk/match/string";
 import { AuthzConfig, ExtAuthzProvider, Need, parseConfig } from "./config";
 import { readJwtIdentity } from "./identity";
-import { normalizePath } from "./path";
+import { NormalizedPath, normalizePath } from "./path";
 import { actionName, NamedRule, PolicyDecision, RequestAttributes, ShadowResult } from "./policy";
 import { selectRemoteIp } from "./remote-address";
 
@@ -89,7 +89,8 @@ class AuthzStream extends HttpContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.cfg;
     const rawPath = requestHeaders.get(":path");
-    const norm = normalizePath(rawPath === null ? "" : rawPath, cfg.pathNormalization);
+    // No :path (CONNECT): nothing to normalize; path fields then match against "".
+    const norm = rawPath === null ? new NormalizedPath("", "", null) : normalizePath(rawPath, cfg.pathNormalization);
     if (norm.error !== null) {
       // Envoy's connection manager rejects these before any filter (§2.8).
       logInfo("authz: deny: bad path: " + norm.error!);

@@ -313,3 +313,47 @@ describe("rule matching against a reference model", () => {
     );
   });
 });
+
+// The matchers of sdk/match through the filter, on random inputs: CIDR ranges against node:net's
+// BlockList, and the string language against the model above.
+describe("matchers on random inputs", () => {
+  const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join("."));
+  const v6 = fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }).map((g) => g.map((x) => x.toString(16)).join(":"));
+  const rangeAndAddress = fc.oneof(
+    fc.tuple(v4, fc.nat(32), v4, fc.boolean()).map(([net, len, ip, near]) => ({ v6: false, net, len, ip: near ? net : ip })),
+    fc.tuple(v6, fc.nat(128), v6, fc.boolean()).map(([net, len, ip, near]) => ({ v6: true, net, len, ip: near ? net.replace(/[0-9a-f]+$/, "1") : ip })),
+  );
+
+  it("ipBlocks agree with node:net BlockList (host bits of the range ignored)", async () => {
+    await fc.assert(
+      fc.asyncProperty(rangeAndAddress, async ({ v6: six, net, len, ip }) => {
+        const bl = new BlockList();
+        // BlockList wants the network address; the filter clears host bits itself, as Envoy does.
+        bl.addSubnet(net, len, six ? "ipv6" : "ipv4");
+        const { host } = await authz([{ name: "p", namespace: "foo", rules: [{ from: [{ source: { ipBlocks: [`${net}/${len}`] } }] }] }]);
+        const r = await host.send({ connection: { source: six ? `[${ip}]:1` : `${ip}:1` } });
+        expect(verdict(r) === "allow", `${net}/${len} vs ${ip}`).toBe(bl.check(ip, six ? "ipv6" : "ipv4"));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  const token = fc.string({ unit: fc.constantFrom("a", "b", "/", ".", "-", "A"), minLength: 0, maxLength: 6 });
+  it("exact / prefix / suffix / presence on paths and hosts agree with the model", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.tuple(token, fc.constantFrom("", "*"), fc.constantFrom("", "*")).map(([t, pre, post]) => `${pre}${t}${post}`).filter((v) => v.length > 0),
+        token,
+        async (value, tail) => {
+          const path = `/${tail}`;
+          const { host } = await authz({ pathNormalization: "NONE", policies: [{ name: "p", namespace: "foo", rules: [{ to: [{ operation: { paths: [value] } }] }] }] });
+          expect(verdict(await host.send({ path })) === "allow", `paths ${value} vs ${path}`).toBe(str(value, path));
+          const h = await authz([{ name: "p", namespace: "foo", rules: [{ to: [{ operation: { hosts: [value] } }] }] }]);
+          const authority = `x${tail}`;
+          expect(verdict(await h.host.send({ authority })) === "allow", `hosts ${value} vs ${authority}`).toBe(str(value, authority, { ignoreCase: true, presenceAnyValue: true }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -9,7 +9,7 @@ import {
   Pair, RootContext, WasmResult, callForeignFunction, continueRequest, currentTimeMillis, getBufferBytes,
   getSharedData, getStreamContext, httpCall, httpCallResponseHeaders, lastResult, logDebug, logInfo, logWarn,
   randomU64, registerRootContext, requestHeaders, sendLocalResponse, setEffectiveContext, setFilterState,
-  setSharedData, setTickPeriod, getStatus,
+  setSharedData, setTickPeriod, getStatus, currentContextId,
 } from "../../sdk";
 export * from "../../sdk/abi/exports";
 
@@ -218,14 +218,21 @@ class JwtAuthnRoot extends RootContext {
       new Pair("accept", "application/json"),
     ];
     jwksFetchesTotal.increment();
+    // The fetch belongs to the root, not to the stream that happened to need it first: its
+    // answer serves every waiter (and the cache) even if that stream is gone by then.
+    const caller = currentContextId();
+    if (caller != this.id) setEffectiveContext(this.id);
     const token = httpCall(rule.jwksCluster, headers, null, null, rule.timeoutMs);
+    const callResult = lastResult();
+    if (caller != this.id) setEffectiveContext(caller);
     if (token == 0) {
-      logWarn("jwt-authn: JWKS fetch for " + rule.jwksUri! + " refused by the host (cluster \"" + rule.jwksCluster + "\"): " + lastResult().toString());
+      logWarn("jwt-authn: JWKS fetch for " + rule.jwksUri! + " refused by the host (cluster \"" + rule.jwksCluster + "\"): " + callResult.toString());
       this.fetchFailed(c, JwtStatus.JwksFetchFail, now);
       return;
     }
     c.inFlightToken = token;
     c.inFlightStartedMs = now;
+    c.inFlightGeneration = c.generation;
     logDebug("jwt-authn: fetching JWKS " + rule.jwksUri! + " from cluster " + rule.jwksCluster);
   }
 
@@ -264,7 +271,7 @@ class JwtAuthnRoot extends RootContext {
     }
     // Superseded: shared data already holds keys fetched after this fetch started.
     this.syncFromShared(cache);
-    if (cache.keys !== null && cache.fetchedAtMs >= started && cache.generation > 0) {
+    if (cache.generation != cache.inFlightGeneration && cache.keys !== null && cache.fetchedAtMs >= started) {
       logDebug("jwt-authn: JWKS answer for " + uri + " superseded by a newer shared copy");
       this.wake(cache, false);
       return;

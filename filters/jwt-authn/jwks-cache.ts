@@ -29,6 +29,8 @@ export class RemoteJwks {
   /** The callout in flight (0: none) and when it started. */
   inFlightToken: u32 = 0;
   inFlightStartedMs: u64 = 0;
+  /** `generation` when the fetch started: a change meanwhile came from shared data. */
+  inFlightGeneration: u32 = 0;
   /** Another worker holds the fetch lease: wait for its result (polled on tick). */
   waitingOnLease: bool = false;
   /** Last kid-miss refetch (-1: never). */

@@ -18,7 +18,7 @@ function provider(extra: Record<string, unknown> = {}) {
     envoyExtAuthzHttp: {
       service: "ext-authz.foo.svc.cluster.local",
       port: 8000,
-      timeout: "2s",
+      timeout: "30s", // generous: a loaded machine must not turn a slow loopback answer into an error
       pathPrefix: "/check",
       includeRequestHeadersInCheck: ["x-ext-authz"],
       includeAdditionalHeadersInCheck: { "x-ext-authz-from": "wasmesh" },

@@ -18,58 +18,9 @@
 // Usage: node scripts/build.mjs --only ec && node scripts/build.mjs --only ed25519 &&
 //        node bench/ec.bench.mjs [--quick]
 import { createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { check as checkOr, compare, loadPure } from "./lib.mjs";
 
 const quick = process.argv.includes("--quick");
-const buildDir = new URL("../build/sdk-tests/", import.meta.url);
-
-async function load(name, scalar) {
-  const base = `${name}${scalar ? ".scalar" : ""}`;
-  const wasmPath = fileURLToPath(new URL(`${base}.wasm`, buildDir));
-  if (!existsSync(wasmPath)) {
-    console.error(`bench/ec: ${wasmPath} missing; run \`node scripts/build.mjs --only ${name}\` first`);
-    process.exit(1);
-  }
-  const glue = await import(new URL(`${base}.js`, buildDir).href);
-  return glue.instantiate(await WebAssembly.compile(readFileSync(wasmPath)), {});
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
-
-/** Seconds for one call of fn(). */
-function time(fn) {
-  const t0 = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
-/** Median µs per operation of `a` and `b` (each runs `n` operations per call), alternated. */
-function compare(a, b, n, rounds) {
-  for (let i = 0; i < 3; i++) { a(); b(); } // warm up both tiers
-  const ra = [], rb = [];
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      ra.push(time(a) / n * 1e6);
-      rb.push(time(b) / n * 1e6);
-    } else {
-      rb.push(time(b) / n * 1e6);
-      ra.push(time(a) / n * 1e6);
-    }
-  }
-  return { a: median(ra), b: median(rb) };
-}
-
-function check(cond, what) {
-  if (!cond) {
-    console.error(`bench/ec: ${what}`);
-    process.exit(1);
-  }
-}
 
 const rounds = quick ? 7 : 21;
 // A JWS signing input: base64url(header) "." base64url(claims), about 300 bytes.
@@ -100,7 +51,7 @@ const ed = (() => {
 const rows = [];
 for (const scalar of [false, true]) {
   const build = scalar ? "scalar" : "simd";
-  const m = await load("ec", scalar);
+  const m = await loadPure("ec", { scalar });
   const budget = quick ? 0.01 : 0.04; // seconds per batch
   for (const k of ecKeys) {
     const h = m.ecKeyCreate(k.id, k.x, k.y);
@@ -122,7 +73,7 @@ for (const scalar of [false, true]) {
     );
     rows.push({ op: `${k.alg} key set-up`, build, wasm: s.a, node: s.b });
   }
-  const e = await load("ed25519", scalar);
+  const e = await loadPure("ed25519", { scalar, bench: "ec" });
   const h = e.ed25519KeyCreate(ed.a);
   check(h >= 0, `EdDSA key rejected: ${e.ed25519KeyError()}`);
   check(e.ed25519Verify(h, msg, ed.sig), "EdDSA signature not verified");
@@ -153,3 +104,7 @@ for (const row of table) console.log(line(row));
 const ratio = (op) => { const r = rows.find((x) => x.op === op && x.build === "simd"); return r.wasm / r.node; };
 const es = ratio("ES256 verify"), eddsa = ratio("EdDSA verify");
 console.log(`targets (simd): ES256 ≤ 3× (aim 2×): ${es.toFixed(2)}× → ${es <= 3 ? "met" : "NOT met"}; EdDSA ≤ 3×: ${eddsa.toFixed(2)}× → ${eddsa <= 3 ? "met" : "NOT met"}`);
+
+function check(cond, what) {
+  checkOr(cond, what, "ec");
+}

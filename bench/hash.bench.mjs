@@ -15,36 +15,10 @@
 //
 // Usage: node scripts/build.mjs --only hash && node bench/hash.bench.mjs [--quick]
 import { createHash, createHmac, createSecretKey, hash as oneShotHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
+import { alternate, loadPure, median } from "./lib.mjs";
 
 const quick = process.argv.includes("--quick");
-const buildDir = new URL("../build/sdk-tests/", import.meta.url);
-
-async function load(scalar) {
-  const base = `hash${scalar ? ".scalar" : ""}`;
-  const wasmPath = fileURLToPath(new URL(`${base}.wasm`, buildDir));
-  if (!existsSync(wasmPath)) {
-    console.error(`bench/hash: ${wasmPath} missing; run \`node scripts/build.mjs --only hash\` first`);
-    process.exit(1);
-  }
-  const glue = await import(new URL(`${base}.js`, buildDir).href);
-  return glue.instantiate(await WebAssembly.compile(readFileSync(wasmPath)), {});
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
-
-/** Seconds for one call of fn(). */
-function time(fn) {
-  const t0 = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
 
 /**
  * Median MB/s of `a` and `b` (each hashes `bytesPerBatch` bytes per call), alternated, and the
@@ -52,22 +26,12 @@ function time(fn) {
  * so the paired ratio is steadier than the ratio of medians on a busy machine.
  */
 function compare(a, b, bytesPerBatch, rounds) {
-  for (let i = 0; i < 3; i++) { a(); b(); } // warm up both tiers
-  const ra = [], rb = [], ratio = [];
-  for (let i = 0; i < rounds; i++) {
-    let ta, tb;
-    if (i % 2 === 0) {
-      ta = time(a);
-      tb = time(b);
-    } else {
-      tb = time(b);
-      ta = time(a);
-    }
-    ra.push(bytesPerBatch / ta / 1e6);
-    rb.push(bytesPerBatch / tb / 1e6);
-    ratio.push(tb / ta);
-  }
-  return { a: median(ra), b: median(rb), ratio: median(ratio) };
+  const { ta, tb } = alternate(a, b, rounds);
+  return {
+    a: median(ta.map((t) => bytesPerBatch / t / 1e6)),
+    b: median(tb.map((t) => bytesPerBatch / t / 1e6)),
+    ratio: median(ta.map((t, i) => tb[i] / t)),
+  };
 }
 
 const nodeSha256 = typeof oneShotHash === "function"
@@ -80,7 +44,7 @@ const key = new Uint8Array(32).map((_, i) => i * 13);
 const keyObject = createSecretKey(key);
 const rows = [];
 for (const scalar of [false, true]) {
-  const m = await load(scalar);
+  const m = await loadPure("hash", { scalar });
   const build = scalar ? "scalar" : "simd";
   for (const size of sizes) {
     const data = new Uint8Array(size).map((_, i) => (i * 2654435761) >>> 24);

@@ -15,58 +15,9 @@
 //
 // Usage: node scripts/build.mjs --only rsa && node bench/rsa.bench.mjs [--quick]
 import { constants, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { check as checkOr, compare, loadPure } from "./lib.mjs";
 
 const quick = process.argv.includes("--quick");
-const buildDir = new URL("../build/sdk-tests/", import.meta.url);
-
-async function load(scalar) {
-  const base = `rsa${scalar ? ".scalar" : ""}`;
-  const wasmPath = fileURLToPath(new URL(`${base}.wasm`, buildDir));
-  if (!existsSync(wasmPath)) {
-    console.error(`bench/rsa: ${wasmPath} missing; run \`node scripts/build.mjs --only rsa\` first`);
-    process.exit(1);
-  }
-  const glue = await import(new URL(`${base}.js`, buildDir).href);
-  return glue.instantiate(await WebAssembly.compile(readFileSync(wasmPath)), {});
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
-
-/** Seconds for one call of fn(). */
-function time(fn) {
-  const t0 = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
-/** Median µs per operation of `a` and `b` (each runs `n` operations per call), alternated. */
-function compare(a, b, n, rounds) {
-  for (let i = 0; i < 3; i++) { a(); b(); } // warm up both tiers
-  const ra = [], rb = [];
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      ra.push(time(a) / n * 1e6);
-      rb.push(time(b) / n * 1e6);
-    } else {
-      rb.push(time(b) / n * 1e6);
-      ra.push(time(a) / n * 1e6);
-    }
-  }
-  return { a: median(ra), b: median(rb) };
-}
-
-function check(cond, what) {
-  if (!cond) {
-    console.error(`bench/rsa: ${what}`);
-    process.exit(1);
-  }
-}
 
 const rounds = quick ? 7 : 21;
 // A JWS signing input: base64url(header) "." base64url(claims), about 300 bytes.
@@ -89,7 +40,7 @@ const pssKey = (k) => ({ key: k.publicKey, padding: constants.RSA_PKCS1_PSS_PADD
 
 const rows = [];
 for (const scalar of [false, true]) {
-  const m = await load(scalar);
+  const m = await loadPure("rsa", { scalar });
   const build = scalar ? "scalar" : "simd";
   for (const k of keys) {
     const id = m.keyNew(k.n, k.e);
@@ -128,3 +79,7 @@ for (const row of table) console.log(line(row));
 const ratio = (op) => { const r = rows.find((x) => x.op === op && x.bits === 2048 && x.build === "simd"); return r.wasm / r.node; };
 const rsr = ratio("RS256 verify"), psr = ratio("PS256 verify");
 console.log(`targets (simd, 2048 bits): RS256 ≤ 2× (aim 1.5×): ${rsr.toFixed(2)}× → ${rsr <= 2 ? "met" : "NOT met"}; PS256 ≤ 2.2×: ${psr.toFixed(2)}× → ${psr <= 2.2 ? "met" : "NOT met"}`);
+
+function check(cond, what) {
+  checkOr(cond, what, "rsa");
+}

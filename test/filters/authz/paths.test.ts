@@ -1,5 +1,6 @@
 // Path normalization before matching (policy-semantics.md §2.8, §2.8a): the bypass catalogue per
 // mode, a table of bypass attempts that must all be denied, and what the upstream receives.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { authz, verdict } from "./helpers.ts";
 
@@ -136,4 +137,33 @@ describe("paths Envoy rejects with 400", () => {
     const r = await host.send({ path: "admin" });
     expect(r.response!.status).toBe(400);
   });
+});
+
+// Random paths built from the pieces bypasses are made of: whatever the spelling, the request
+// is denied exactly when the path the backend receives starts with /admin, and normalizing the
+// forwarded path again changes nothing (so a second proxy or the backend cannot read it
+// differently by normalizing once more).
+describe("normalization properties (fast-check)", () => {
+  const piece = fc.constantFrom("admin", "public", "..", ".", "%2e", "%2E%2e", "%2F", "%2f", "%5C", "\\", "/", "//", "%61dmin", "a", "..;x", "x");
+  const pathArb = fc.array(piece, { minLength: 1, maxLength: 8 }).map((ps) => "/" + ps.join("/"));
+
+  for (const mode of ["BASE", "MERGE_SLASHES", "DECODE_AND_MERGE_SLASHES"] as const) {
+    it(`${mode}: denied iff the forwarded path starts with /admin; forwarding is idempotent`, async () => {
+      const { host } = await authz({ pathNormalization: mode, policies: [denyAdmin] });
+      const open = await authz({ pathNormalization: mode, policies: [] });
+      await fc.assert(
+        fc.asyncProperty(pathArb, async (path) => {
+          const seen = (await open.host.send({ path })).upstream!.path;
+          const again = (await open.host.send({ path: seen })).upstream!.path;
+          expect(again, `re-normalizing ${seen}`).toBe(seen);
+          expect(seen.split("/").includes(".."), `${seen} keeps a '..' segment`).toBe(false);
+          if (mode !== "BASE") expect(seen.includes("//"), `${seen} keeps '//'`).toBe(false);
+          if (mode === "DECODE_AND_MERGE_SLASHES") expect(/%2f|%5c|\\/i.test(seen), `${seen} keeps an encoded slash`).toBe(false);
+          const v = verdict(await host.send({ path }));
+          expect(v === 403, `${path} -> ${seen}`).toBe(seen.startsWith("/admin"));
+        }),
+        { numRuns: 400 },
+      );
+    });
+  }
 });

@@ -56,7 +56,7 @@ const attempts = [
   "/public/%2e./admin",
   "/%2e/admin",
   "/%61dmin",
-  "/%41dmin".replace("%41", "%61"),
+  "/%61%64%6D%69%6e/x",
   "/adm%69n/x",
   "/public\\..\\admin",
   "/public%5C..%5Cadmin",

@@ -337,3 +337,26 @@ describe("identity in filter state fails closed", () => {
     expect(verdict(await host.send({ filterState: { "wasmesh.jwt.claims": "{broken" } }))).toBe("allow");
   });
 });
+
+describe("memory", () => {
+  it("stays flat over many decisions (claims parsed, filter state written, rules walked every time)", async () => {
+    const { host, plugin } = await authz([
+      { name: "d", namespace: "foo", action: "DENY", rules: [{ to: [{ operation: { paths: ["/admin*"] } }] }] },
+      { name: "a", namespace: "foo", rules: [{ when: [{ key: "request.auth.claims[groups]", values: ["dev"] }] }] },
+    ]);
+    const vm = plugin.workers[0].vm;
+    const pages = () => (vm.instance.exports.memory as WebAssembly.Memory).buffer.byteLength;
+    const req = { path: "/api/./x", filterState: { "wasmesh.jwt.claims": JSON.stringify({ iss: "i", sub: "s", groups: ["ops", "dev"], pad: "x".repeat(2000) }) } };
+    const run = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        host.timeline.length = 0;
+        host.logger.records.length = 0;
+        expect(verdict(await host.send(req))).toBe("allow");
+      }
+    };
+    await run(2000);
+    const after2k = pages();
+    await run(8000);
+    expect(pages()).toBe(after2k);
+  });
+});

@@ -11,15 +11,30 @@ import type { HeaderMap } from "./header-map.ts";
 
 export class Logger {
   readonly records: LogRecord[] = [];
+  /** Lines by stream, so a stream's logs are found without scanning the whole history. */
+  readonly byStream = new Map<number, LogRecord[]>();
   private seq = 0;
   /** The level proxy_get_log_level reports; lines below it are not captured (as Envoy drops them). */
   level: LogLevel = "trace";
   echo: ((r: LogRecord) => void) | null = null;
+  /** Keep every line (tests); false keeps none once its stream has been collected (long runs). */
+  retain = true;
   log(r: Omit<LogRecord, "seq">): void {
     if (logLevelIndex(r.level) < logLevelIndex(this.level)) return;
     const rec = { ...r, seq: this.seq++ };
-    this.records.push(rec);
+    if (this.retain) this.records.push(rec);
+    if (rec.stream !== undefined) {
+      let list = this.byStream.get(rec.stream);
+      if (!list) this.byStream.set(rec.stream, (list = []));
+      list.push(rec);
+    }
     this.echo?.(rec);
+  }
+  /** Takes the lines of a finished stream (and forgets them). */
+  takeStream(stream: number): LogRecord[] {
+    const list = this.byStream.get(stream) ?? [];
+    this.byStream.delete(stream);
+    return list;
   }
   get nextSeq(): number {
     return this.seq;

@@ -39,6 +39,12 @@ export interface HostOptions {
   route?: { routeName?: string; clusterName?: string; listenerDirection?: number; virtualHostName?: string };
   /** Extra properties for every stream, by dotted Envoy name. */
   properties?: Record<string, PropertyInput>;
+  /**
+   * Keep the whole callback and log history on the host (default true, for assertions on
+   * `host.timeline` / `host.logs()`); false keeps only what each stream result needs, for long
+   * runs and benchmarks.
+   */
+  history?: boolean;
   /** Seed for WASI random_get (reproducible tests); unseeded uses the OS CSPRNG. */
   randomSeed?: number;
   /** Echo every captured log line (e.g. to stdout in `wasmesh serve`). */
@@ -87,8 +93,12 @@ export class Host implements HostCore {
   readonly workers: number;
   readonly upstreamAddress = "127.0.0.1:8081";
   readonly plugins: LoadedPlugin[] = [];
-  /** Every callback, in order, across plugins and streams. */
+  /** Every callback, in order, across plugins and streams (kept while `history` is on). */
   readonly timeline: Array<CallbackRecord & { seq: number; stream?: number }> = [];
+  /** Callbacks of root contexts (no stream), in order: a stream's window is searched here. */
+  private readonly rootTimeline: Array<CallbackRecord & { seq: number }> = [];
+  /** Callbacks by stream, taken when the stream is collected. */
+  private readonly streamTimeline = new Map<number, CallbackRecord[]>();
   /** Every callout made, in order. */
   readonly callouts: Array<{ seq: number; cluster: string; stream?: number; refused: boolean; request?: CalloutRequest; grpc?: { service: string; method: string } }> = [];
   readonly traps: WasmTrap[] = [];
@@ -103,6 +113,7 @@ export class Host implements HostCore {
   private rr = 0;
   private seq = 0;
   private rng: (() => number) | null = null;
+  private readonly history: boolean;
   private readonly streamConn = new WeakMap<HttpStream, number>();
   private readonly inFlight = new Set<HttpStream>();
 
@@ -115,6 +126,8 @@ export class Host implements HostCore {
     this.envoyVersion = [maj, min];
     this.bufferLimit = options.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
     this.workers = Math.max(1, options.workers ?? 1);
+    this.history = options.history ?? true;
+    this.logger.retain = this.history;
     const node = options.node ?? {};
     this.nodeProperties = V.map({
       xds: V.map({
@@ -373,10 +386,18 @@ export class Host implements HostCore {
     const r = stream.result!;
     const start = (stream as any).startSeq as number;
     const end = (stream as any).endSeq as number;
-    r.timeline = this.timeline
-      .filter((t) => t.stream === stream.id || (t.stream === undefined && t.seq >= start && t.seq < end))
-      .map(({ seq: _s, stream: _st, ...rest }) => rest);
-    r.logs = this.logger.records.filter((l) => l.stream === stream.id);
+    // The stream's own callbacks, merged in order with root callbacks made while it was in flight.
+    const own = (this.streamTimeline.get(stream.id) ?? []) as Array<CallbackRecord & { seq: number }>;
+    this.streamTimeline.delete(stream.id);
+    const roots = this.rootTimeline.slice(lowerBound(this.rootTimeline, start), lowerBound(this.rootTimeline, end));
+    r.timeline = [...own, ...roots].sort((a, b) => a.seq - b.seq).map(({ seq: _s, stream: _st, ...rest }: any) => rest);
+    r.logs = this.logger.takeStream(stream.id);
+    if (!this.history) {
+      // Root callbacks older than every stream still in flight can no longer be asked for.
+      let oldest = this.seq;
+      for (const s of this.inFlight) oldest = Math.min(oldest, (s as any).startSeq as number);
+      this.rootTimeline.splice(0, lowerBound(this.rootTimeline, oldest));
+    }
     return r;
   }
 
@@ -391,7 +412,14 @@ export class Host implements HostCore {
     const stream = ctx && ctx.kind !== "root" ? ctx.streamId : undefined;
     const plugin = ctx ? ctx.plugin.name : (vm.logPlugin?.name ?? vm.options.label);
     const rec = { seq: this.seq++, plugin, worker: vm.options.worker, callback, args: args.map((a) => a >>> 0), stream } as CallbackRecord & { seq: number; stream?: number };
-    this.timeline.push(rec);
+    if (this.history) this.timeline.push(rec);
+    if (stream === undefined) {
+      this.rootTimeline.push(rec);
+    } else {
+      let list = this.streamTimeline.get(stream);
+      if (!list) this.streamTimeline.set(stream, (list = []));
+      list.push(rec);
+    }
     return rec;
   }
 
@@ -435,6 +463,18 @@ export class Host implements HostCore {
     for (const vm of new Set(this.vms.values())) vm.shutdown();
     if (this.scheduler instanceof VirtualScheduler) await this.scheduler.settleNow();
   }
+}
+
+/** First index whose seq is >= seq (records are in seq order). */
+function lowerBound(list: Array<{ seq: number }>, seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function configBytes(config: unknown): Uint8Array {

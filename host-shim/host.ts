@@ -437,7 +437,8 @@ export class Host implements HostCore {
   }
 
   noteCallout(record: { cluster: string; stream?: number; refused: boolean; request?: CalloutRequest; grpc?: { service: string; method: string } }): void {
-    this.callouts.push({ seq: this.seq++, ...record });
+    const seq = this.seq++;
+    if (this.history) this.callouts.push({ seq, ...record });
   }
 
   newHeaderMap(pairs: Pairs = []): HeaderMap {

@@ -250,7 +250,6 @@ class JwtAuthnRoot extends RootContext {
     const now = currentTimeMillis();
     const started = cache.inFlightStartedMs;
     cache.inFlightToken = 0;
-    setSharedData(cache.leaseKey, new ArrayBuffer(0));
     const uri = cache.rule.jwksUri!;
     if (numHeaders == 0) {
       const st = getStatus();
@@ -273,6 +272,7 @@ class JwtAuthnRoot extends RootContext {
     this.syncFromShared(cache);
     if (cache.generation != cache.inFlightGeneration && cache.keys !== null && cache.fetchedAtMs >= started) {
       logDebug("jwt-authn: JWKS answer for " + uri + " superseded by a newer shared copy");
+      setSharedData(cache.leaseKey, new ArrayBuffer(0));
       this.wake(cache, false);
       return;
     }
@@ -284,6 +284,7 @@ class JwtAuthnRoot extends RootContext {
       this.fetchFailed(cache, s, now);
       return;
     }
+    setSharedData(cache.leaseKey, new ArrayBuffer(0));
     const keys = cache.keys!;
     for (let k = 0; k < keys.dropped.length; k++) logWarn("jwt-authn: JWKS from " + uri + ": key dropped: " + keys.dropped[k]);
     const r = setSharedData(cache.sharedKey, encodeShared(now, body), cache.sharedCas);
@@ -299,6 +300,7 @@ class JwtAuthnRoot extends RootContext {
   fetchFailed(c: RemoteJwks, status: JwtStatus, now: u64): void {
     jwksFetchFailuresTotal.increment();
     c.inFlightToken = 0;
+    setSharedData(c.leaseKey, new ArrayBuffer(0)); // let another worker try
     c.lastFailureMs = <i64>now;
     c.failStatus = status;
     this.wake(c, true);

@@ -371,3 +371,28 @@ describe("Setup E: normalization of space-delimited claims", () => {
     expect(claims.other).toBe("p q");
   });
 });
+
+describe("memory", () => {
+  it("stays flat over many distinct tokens (the verified-token cache is bounded)", async () => {
+    const { createHmac } = await import("node:crypto");
+    const secret = Buffer.alloc(32, 7);
+    const oct = { kty: "oct", kid: "h", alg: "HS256", k: b64u(secret) };
+    const { host: h, plugin } = await host({ jwtRules: [{ issuer: ISS, jwks: JSON.stringify({ keys: [oct] }), outputClaimToHeaders: [{ header: "x-sub", claim: "sub" }] }], verifiedTokenCacheSize: 64 }, { history: false });
+    const vm = plugin.workers[0].vm;
+    const pages = () => (vm.instance.exports.memory as WebAssembly.Memory).buffer.byteLength;
+    const hs = b64u(JSON.stringify({ alg: "HS256", kid: "h" }));
+    let seq = 0;
+    const run = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const ps = b64u(JSON.stringify({ iss: ISS, sub: `user-${seq++}`, scope: "a b c", pad: "x".repeat(500) }));
+        const sig = createHmac("sha256", secret).update(`${hs}.${ps}`).digest();
+        const r = await h.send({ headers: bearer(`${hs}.${ps}.${b64u(sig)}`) });
+        expect(r.response!.status).toBe(200);
+      }
+    };
+    await run(2000);
+    const after2k = pages();
+    await run(4000);
+    expect(pages()).toBe(after2k);
+  });
+});

@@ -145,8 +145,9 @@ class JwtAuthnRoot extends RootContext {
       if (c === null) continue;
       this.syncFromShared(c);
       if (c.waitingOnLease) {
-        // Another worker is fetching: take over when its lease lapsed, else keep waiting.
-        if (c.keys !== null && c.generation > 0 && !c.isStale(now)) {
+        // Another worker is fetching: its keys arrive through shared data (the sync above);
+        // when its lease is gone without new keys (it failed, or its VM did), fetch here.
+        if (c.generation != c.leaseWaitGeneration) {
           c.waitingOnLease = false;
           this.wake(c, false);
         } else if (!this.leaseHeldByOther(c, now)) {
@@ -155,7 +156,7 @@ class JwtAuthnRoot extends RootContext {
         }
         continue;
       }
-      if (c.keys !== null && c.refreshDue(now, this.config.jwksRefetchCooldownMs)) this.startFetch(c, now);
+      if (c.keys !== null && c.refreshDue(now, this.config.jwksRefetchCooldownMs) && !this.leaseHeldByOther(c, now)) this.startFetch(c, now);
     }
   }
 
@@ -195,6 +196,7 @@ class JwtAuthnRoot extends RootContext {
     if (forKid) c.lastKidRefetchMs = <i64>now;
     if (this.leaseHeldByOther(c, now)) {
       c.waitingOnLease = true;
+      c.leaseWaitGeneration = c.generation;
       return false;
     }
     this.startFetch(c, now);

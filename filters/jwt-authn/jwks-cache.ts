@@ -33,6 +33,8 @@ export class RemoteJwks {
   inFlightGeneration: u32 = 0;
   /** Another worker holds the fetch lease: wait for its result (polled on tick). */
   waitingOnLease: bool = false;
+  /** `generation` when the wait on another worker's lease began. */
+  leaseWaitGeneration: u32 = 0;
   /** Last kid-miss refetch (-1: never). */
   lastKidRefetchMs: i64 = -1;
   /** Last failed fetch (-1: none since the last success) and what waiting requests got. */

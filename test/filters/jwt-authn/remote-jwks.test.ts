@@ -190,6 +190,31 @@ describe("remote JWKS", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("when the worker holding the lease fails, a waiting worker fetches for itself", async () => {
+    const { h, calls, answers } = await setup({}, {}, { workers: 2 });
+    answers.push({ status: 503, delayMs: 300 }, { status: 200, body: jwks(k1), delayMs: 10 });
+    const s0 = h.open({ headers: bearer(await token(k1, { iss: ISS, sub: "w0" })) }, { worker: 0 });
+    await h.advance(10);
+    const s1 = h.open({ headers: bearer(await token(k1, { iss: ISS, sub: "w1" })) }, { worker: 1 });
+    const [r0, r1] = await h.wait([s0, s1]);
+    expect(outcome(r0)).toBe("401 Jwks remote fetch is failed"); // worker 0 waited for its own failed fetch
+    expect(outcome(r1)).toBe("200"); // worker 1 took over once the lease was released
+    expect(calls).toHaveLength(2);
+  });
+
+  it("a refresh on one worker reaches the other through shared data, without a second fetch", async () => {
+    const { h, calls, answers } = await setup({ jwksCacheDuration: "10s" }, {}, { workers: 2 });
+    answers.push({ status: 200, body: jwks(k1) }, { status: 200, body: jwks(k1, k2), delayMs: 50 });
+    expect(outcome(await h.send({ headers: bearer(await token(k1, { iss: ISS })) }, { worker: 0 }))).toBe("200");
+    expect(outcome(await h.send({ headers: bearer(await token(k1, { iss: ISS, sub: "b" })) }, { worker: 1 }))).toBe("200");
+    expect(calls).toHaveLength(1);
+    await h.advance(15_000);
+    expect(calls).toHaveLength(2);
+    expect(outcome(await h.send({ headers: bearer(await token(k2, { iss: ISS })) }, { worker: 1 }))).toBe("200");
+    expect(outcome(await h.send({ headers: bearer(await token(k2, { iss: ISS, sub: "c" })) }, { worker: 0 }))).toBe("200");
+    expect(calls).toHaveLength(2);
+  });
+
   it("an answer is ignored when shared data already holds newer keys (superseded fetch)", async () => {
     const { h, calls, answers } = await setup();
     answers.push({ status: 200, body: jwks(k1), delayMs: 500 });

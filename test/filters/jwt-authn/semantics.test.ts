@@ -396,3 +396,42 @@ describe("memory", () => {
     expect(pages()).toBe(after2k);
   });
 });
+
+describe("more edges", () => {
+  it("a gRPC request gets Envoy's trailers-only reply: grpc-status 16 and the text as grpc-message", async () => {
+    const { host: h } = await host(cfgA);
+    const t = await token(k1, { iss: ISS, exp: NOW - 61 });
+    const r = await h.send({ method: "POST", path: "/pkg.Svc/Call", headers: { ...bearer(t), "content-type": "application/grpc" }, body: "x" });
+    expect(r.upstream).toBeNull();
+    expect(r.response!.status).toBe(200);
+    const all = [...r.response!.headers, ...r.response!.trailers];
+    expect(all).toContainEqual(["grpc-status", "16"]);
+    expect(all.find(([k]) => k === "grpc-message")?.[1]).toMatch(/^Jwt(%20| )is(%20| )expired$/);
+  });
+
+  it("fractional time claims are truncated; numbers are doubles, so 2^64 - 1 is out of range and 2^63 is far future", async () => {
+    const { host: h } = await host(cfgA);
+    expect(outcome(await h.send({ headers: bearer(await token(k1, { iss: ISS, exp: NOW - 60.9 })) }))).toBe("401 Jwt is expired");
+    expect(outcome(await h.send({ headers: bearer(await token(k1, { iss: ISS, exp: NOW - 59.5 })) }))).toBe("200");
+    expect(outcome(await h.send({ headers: bearer(raw('{"alg":"RS256"}', `{"iss":"${ISS}","exp":18446744073709551615}`)) }))).toBe("401 Jwt payload [exp] field is not a positive 64 bit integer");
+    expect(outcome(await h.send({ headers: bearer(raw('{"alg":"RS256"}', `{"iss":"${ISS}","exp":9223372036854775808}`)) }))).toBe("401 Jwt verification fails");
+  });
+
+  it("two rules and two tokens: each rule checks only the tokens at its own locations", async () => {
+    const kb = await key("ES256", "kb2");
+    const { host: h } = await host({
+      jwtRules: [
+        { issuer: ISS, jwks: jwks(k1), fromHeaders: [{ name: "x-a" }] },
+        { issuer: "https://b.example", jwks: jwks(kb), fromHeaders: [{ name: "x-b" }] },
+      ],
+    });
+    const a = await token(k1, { iss: ISS, sub: "a" });
+    const b = await token(kb, { iss: "https://b.example", sub: "b" });
+    const r = await h.send({ headers: { "x-a": a, "x-b": b } });
+    expect(outcome(r)).toBe("200");
+    expect(r.upstream!.header("x-a")).toBeUndefined();
+    expect(r.upstream!.header("x-b")).toBeUndefined();
+    // b's token under a's header: a's location only allows a's issuer.
+    expect(outcome(await h.send({ headers: { "x-a": b } }))).toBe("401 Jwt issuer is not configured");
+  });
+});

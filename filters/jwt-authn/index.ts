@@ -114,7 +114,14 @@ class JwtAuthnRoot extends RootContext {
     for (let i = 0; i < cfg.rules.length; i++) {
       const rule = cfg.rules[i];
       if (rule.jwksUri !== null) {
-        this.remote.push(new RemoteJwks(i, rule));
+        let shared: RemoteJwks | null = null;
+        for (let j = 0; j < this.remote.length; j++) {
+          const other = this.remote[j];
+          if (other !== null && other.sameSource(rule)) shared = other;
+        }
+        if (shared === null) shared = new RemoteJwks(rule);
+        shared.ruleIndexes.push(i);
+        this.remote.push(shared);
         anyRemote = true;
       } else {
         this.remote.push(null);
@@ -142,7 +149,7 @@ class JwtAuthnRoot extends RootContext {
     const now = currentTimeMillis();
     for (let i = 0; i < this.remote.length; i++) {
       const c = this.remote[i];
-      if (c === null) continue;
+      if (c === null || c.ruleIndexes[0] != i) continue; // once per JWKS
       this.syncFromShared(c);
       if (c.waitingOnLease) {
         // Another worker is fetching: its keys arrive through shared data (the sync above);
@@ -316,7 +323,7 @@ class JwtAuthnRoot extends RootContext {
       if (s === null) continue;
       if (setEffectiveContext(waiters[i]) != WasmResult.Ok) continue;
       const stream = changetype<JwtAuthnStream>(s);
-      if (failed) stream.failedRules.push(c.ruleIndex);
+      if (failed) for (let r = 0; r < c.ruleIndexes.length; r++) stream.failedRules.push(c.ruleIndexes[r]);
       stream.resume();
     }
     setEffectiveContext(this.id);

@@ -43,7 +43,17 @@ export class RemoteJwks {
   /** Stream context ids waiting for this JWKS. */
   waiters: u32[] = [];
 
-  constructor(readonly ruleIndex: i32, readonly rule: JwtRule) {}
+  /** Every rule (sorted index) fetching this same JWKS: one cache, one fetch for all of them. */
+  ruleIndexes: i32[] = [];
+
+  constructor(readonly rule: JwtRule) {}
+
+  /** Whether `other` names the same JWKS (cluster and URL) with the same fetch settings. */
+  sameSource(other: JwtRule): bool {
+    const r = this.rule;
+    return r.jwksCluster == other.jwksCluster && r.jwksAuthority == other.jwksAuthority && r.jwksPath == other.jwksPath &&
+      r.timeoutMs == other.timeoutMs && r.jwksCacheDurationMs == other.jwksCacheDurationMs;
+  }
 
   /** The shared-data key: the same JWKS is shared by every plugin of the vm_id. */
   get sharedKey(): string {

@@ -215,6 +215,21 @@ describe("remote JWKS", () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("rules that name the same JWKS share one cache and one fetch", async () => {
+    const h = new Host({ clock: T0 });
+    let fetches = 0;
+    h.cluster("jwks", () => {
+      fetches++;
+      return { status: 200, body: jwks(k1), delayMs: 20 };
+    });
+    const rule = { jwksUri: URI, jwksCluster: "jwks" };
+    await h.loadPlugin({ wasm: WASM, config: { jwtRules: [{ issuer: "https://tenant-a.example", ...rule }, { issuer: "https://tenant-b.example", ...rule }] } });
+    const a = h.open({ headers: bearer(await token(k1, { iss: "https://tenant-a.example" })) });
+    const b = h.open({ headers: bearer(await token(k1, { iss: "https://tenant-b.example" })) });
+    expect((await h.wait([a, b])).map(outcome)).toEqual(["200", "200"]);
+    expect(fetches).toBe(1);
+  });
+
   it("an answer is ignored when shared data already holds newer keys (superseded fetch)", async () => {
     const { h, calls, answers } = await setup();
     answers.push({ status: 200, body: jwks(k1), delayMs: 500 });

@@ -317,6 +317,9 @@ class JwtAuthnRoot extends RootContext {
 
   /** Resumes every stream waiting for `c`; `failed`: they saw the fetch fail. */
   wake(c: RemoteJwks, failed: bool): void {
+    // Usually called from the root's callout answer or tick; also from inside a stream's own
+    // callback when the host refuses the fetch at once. Either way, restore the caller's context.
+    const caller = currentContextId();
     const waiters = c.takeWaiters();
     for (let i = 0; i < waiters.length; i++) {
       const s = getStreamContext(waiters[i]);
@@ -326,7 +329,7 @@ class JwtAuthnRoot extends RootContext {
       if (failed) for (let r = 0; r < c.ruleIndexes.length; r++) stream.failedRules.push(c.ruleIndexes[r]);
       stream.resume();
     }
-    setEffectiveContext(this.id);
+    setEffectiveContext(caller);
   }
 }
 

@@ -20,7 +20,8 @@
 //     "jwksMaxBytes": 65536,             // wasmesh: larger JWKS responses are rejected
 //     "jwksRefetchCooldown": "60s",      // wasmesh: at most one unknown-`kid` refetch per issuer per period
 //     "signatureVerifier": "wasm",       // wasmesh: "wasm" | "host" (Envoy's verify_signature where it can)
-//     "clockSkewSeconds": 60             // Envoy's default; Istio does not set it
+//     "clockSkewSeconds": 60,            // Envoy's default; Istio does not set it
+//     "clearRouteCache": false           // Istio: true on gateways (routing on claim headers)
 //   }
 import { JsonValue, parseJson } from "../../sdk/json/index";
 import { KeySet, parseKeySet } from "./jwks";
@@ -65,6 +66,8 @@ export class JwtAuthnConfig {
   /** Use the host's verify_signature foreign function where it can check the algorithm. */
   hostVerifier: bool = false;
   clockSkewSeconds: u64 = 60;
+  /** Re-select the route after a verified token (Istio sets Envoy's clear_route_cache on gateways). */
+  clearRouteCache: bool = false;
 }
 
 export class ConfigResult {
@@ -78,6 +81,7 @@ const RULE_FIELDS: string[] = [
 ];
 const TOP_FIELDS: string[] = [
   "jwtRules", "verifiedTokenCacheSize", "jwksMaxBytes", "jwksRefetchCooldown", "signatureVerifier", "clockSkewSeconds",
+  "clearRouteCache",
 ];
 
 /** Istio's limit on rules per workload (§1.11). */
@@ -121,6 +125,12 @@ export function parseConfig(bytes: Uint8Array): ConfigResult {
     if (!skew.isInt() || skew.intOr(-1) < 0 || skew.intOr(0) > 86400) return err("clockSkewSeconds", "must be an integer from 0 to 86400");
     // Envoy: 0 or unset means the default 60 s.
     cfg.clockSkewSeconds = skew.intOr(0) == 0 ? 60 : <u64>skew.intOr(0);
+  }
+
+  const clear = doc.get("clearRouteCache");
+  if (clear !== null) {
+    if (!clear.isBool()) return err("clearRouteCache", "must be a boolean");
+    cfg.clearRouteCache = clear.boolOr(false);
   }
 
   const rules = doc.get("jwtRules");

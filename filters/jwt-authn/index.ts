@@ -9,7 +9,7 @@ import {
   Pair, RootContext, WasmResult, callForeignFunction, continueRequest, currentTimeMillis, getBufferBytes,
   getSharedData, getStreamContext, httpCall, httpCallResponseHeaders, lastResult, logDebug, logInfo, logWarn,
   randomU64, registerRootContext, requestHeaders, sendLocalResponse, setEffectiveContext, setFilterState,
-  setSharedData, setTickPeriod, getStatus, currentContextId,
+  setSharedData, setTickPeriod, getStatus, currentContextId, clearRouteCache,
 } from "../../sdk";
 export * from "../../sdk/abi/exports";
 
@@ -419,6 +419,8 @@ class JwtAuthnStream extends HttpContext {
       if (d.outcome == Outcome.Allow) {
         this.allow(d);
         allowedTotal.increment();
+        // Envoy ≥ 1.33 no longer re-selects the route after Wasm header edits by itself.
+        if (root.config.clearRouteCache) clearRouteCache();
       } else {
         missingTotal.increment();
       }

@@ -30,7 +30,7 @@ describe("configuration", () => {
         },
         { issuer: "https://b.example", jwksUri: "http://keys.local:8080/jwks?v=1", jwksCluster: "keys", jwksCacheDuration: "2m", timeout: "250ms" },
       ],
-      verifiedTokenCacheSize: 10, jwksMaxBytes: 1000, jwksRefetchCooldown: "30s", signatureVerifier: "host", clockSkewSeconds: 5,
+      verifiedTokenCacheSize: 10, jwksMaxBytes: 1000, jwksRefetchCooldown: "30s", signatureVerifier: "host", clockSkewSeconds: 5, clearRouteCache: true,
     });
     expect(error).toBeUndefined();
     expect(plugin.outcome).toBe("ok");
@@ -99,6 +99,7 @@ describe("configuration", () => {
     ["jwksRefetchCooldown bad", () => ({ jwksRefetchCooldown: "soon" }), 'jwksRefetchCooldown: must be a duration such as "5s", "1.5s", "500ms", "2m", got "soon"'],
     ["signatureVerifier bad", () => ({ signatureVerifier: "envoy" }), 'signatureVerifier: must be "wasm" or "host"'],
     ["clockSkewSeconds bad", () => ({ clockSkewSeconds: "60" }), "clockSkewSeconds: must be an integer from 0 to 86400"],
+    ["clearRouteCache bad", () => ({ clearRouteCache: 1 }), "clearRouteCache: must be a boolean"],
   ];
   for (const [what, config, message] of cases) {
     it(`rejects ${what}`, async () => {
@@ -126,6 +127,20 @@ describe("configuration", () => {
     expect(outcome(await h.send({ headers: { authorization: `Bearer ${await token(k1, { iss: ISS, exp: now - 6 })}` } }))).toBe("401 Jwt is expired");
     const { h: h0 } = await configure({ jwtRules: [{ issuer: ISS, jwks: keys }], clockSkewSeconds: 0 });
     expect(outcome(await h0.send({ headers: { authorization: `Bearer ${await token(k1, { iss: ISS, exp: now - 60 })}` } }))).toBe("200");
+  });
+
+  it("clearRouteCache calls the host's clear_route_cache after a verified token only", async () => {
+    for (const clear of [true, false]) {
+      const { h } = await configure({ jwtRules: [{ issuer: ISS, jwks: keys }], clearRouteCache: clear });
+      let calls = 0;
+      h.foreignFunctions.set("clear_route_cache", () => {
+        calls++;
+        return { status: 0 };
+      });
+      expect(outcome(await h.send({ headers: { authorization: `Bearer ${await token(k1, { iss: ISS })}` } }))).toBe("200");
+      expect(outcome(await h.send({}))).toBe("200");
+      expect(calls).toBe(clear ? 1 : 0);
+    }
   });
 
   it("a rule without issuer (jwksUri only) accepts any iss", async () => {

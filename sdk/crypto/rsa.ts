@@ -238,8 +238,10 @@ export function rsaVerifyPssDigest(key: RsaPublicKey, alg: HashAlg, mHash: Uint8
     if (load<u8>(em) != 0) return false;
     em += 1;
   }
-  // §9.1.2 step 3: room for H, the salt, the 0x01 separator and 0xbc.
-  if (emLen < hLen + saltLen + 2) return false;
+  // §9.1.2 step 3: room for H, the salt, the 0x01 separator and 0xbc. Written as a bound on
+  // saltLen: `hLen + saltLen + 2` wraps for a caller's saltLen near 2^31 and let a negative PS
+  // length through to out-of-bounds reads (a trap).
+  if (saltLen > emLen - hLen - 2) return false;
   // Step 4: the trailer.
   if (load<u8>(em + <usize>(emLen - 1)) != 0xbc) return false;
   // Step 5: maskedDB ‖ H ‖ 0xbc.

@@ -262,6 +262,16 @@ describe.each([
       });
     });
 
+    it("PSS: a salt length too large for the key is a rejection, never a trap (no i32 overflow in hLen + sLen + 2)", () => {
+      withKeys((k, id) => {
+        const msg = Buffer.from("huge salt");
+        const sig = sign("sha256", msg, pssOpts(k.privateKey, 32));
+        for (const salt of [k.n.length, k.n.length - 33, 0x7fffffff, 0x7fffffff - 33, 0x7fffffff - 34, 0x40000000]) {
+          expect(m.verifyPss(id, 0, msg, sig, salt), `saltLen ${salt}`).toBe(false);
+        }
+      });
+    });
+
     // The encoded message must match exactly, byte for byte: for every byte position of EM,
     // a signature (made with the private key on the raw integer) of EM with that one byte
     // changed is rejected, and of EM itself is accepted. Random corruptions of s almost never

@@ -30,6 +30,9 @@ export function quoteJsonString(s: string): string {
   return w.toString();
 }
 
+// The buffer is raw heap memory, which the GC never frees: the writer owns it and `toString`
+// frees it and leaves none behind (a replacement allocated there leaked one block per call,
+// i.e. per JWT a filter serialised).
 class JsonWriter {
   private buf: usize = heap.alloc(256);
   private cap: i32 = 128; // UTF-16 units
@@ -38,9 +41,9 @@ class JsonWriter {
   private reserve(units: i32): void {
     const need = this.len + units;
     if (need <= this.cap) return;
-    let cap = this.cap << 1;
+    let cap = max(this.cap << 1, 128);
     while (cap < need) cap <<= 1;
-    this.buf = heap.realloc(this.buf, <usize>cap << 1);
+    this.buf = this.buf == 0 ? heap.alloc(<usize>cap << 1) : heap.realloc(this.buf, <usize>cap << 1);
     this.cap = cap;
   }
 
@@ -61,8 +64,8 @@ class JsonWriter {
     const out = changetype<string>(__new(<usize>this.len << 1, idof<string>()));
     memory.copy(changetype<usize>(out), this.buf, <usize>this.len << 1);
     heap.free(this.buf);
-    this.buf = heap.alloc(2);
-    this.cap = 1;
+    this.buf = 0;
+    this.cap = 0;
     this.len = 0;
     return out;
   }

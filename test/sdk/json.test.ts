@@ -286,6 +286,16 @@ describe.each([
     expect(m.parseString(big + " ", 0, 0)).toBeNull();
   });
 
+  it("serializing leaks nothing: memory stays flat over many stringify and quoteJsonString calls", () => {
+    const doc = JSON.stringify({ sub: "alice", aud: ["a", "b"], n: 1, f: 1.5, nested: { ok: true, none: null } });
+    // Warm up (scratch buffers and GC thresholds settle), then the same work again must not
+    // grow memory: a writer that leaks one small heap block per call grows it by megabytes.
+    expect(m.stringifyRepeat(doc, 200000)).toBeGreaterThan(0);
+    const before = m.memory.buffer.byteLength;
+    expect(m.stringifyRepeat(doc, 200000)).toBeGreaterThan(0);
+    expect(m.memory.buffer.byteLength).toBe(before);
+  });
+
   it("writes strings JSON.parse reads back, escaping what must be escaped", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }), (s) => {

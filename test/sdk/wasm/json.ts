@@ -1,7 +1,7 @@
 // Test and bench entry for sdk/json (and sdk/crypto/jwk, which parses through it).
 import {
   JsonArray, JsonKind, JsonNumber, JsonObject, JsonOptions, JsonString, JsonValue, JsonBool, JsonNull,
-  parseJson, parseJsonString, stringify,
+  parseJson, parseJsonString, stringify, quoteJsonString,
 } from "../../../sdk/json/index";
 
 let lastError: string = "";
@@ -116,6 +116,15 @@ export function buildTree(): string {
 export function parseRepeat(input: Uint8Array, rounds: i32): i32 {
   let n = 0;
   for (let i = 0; i < rounds; i++) if (parseJson(input).ok) n++;
+  return n;
+}
+
+/** Leak check helper: parses `input` once, then serializes the tree and quotes a string `rounds` times. */
+export function stringifyRepeat(input: string, rounds: i32): i32 {
+  const r = parseJsonString(input);
+  if (r.value === null) return -1;
+  let n = 0;
+  for (let i = 0; i < rounds; i++) n += stringify(r.value!).length + quoteJsonString("x").length;
   return n;
 }
 

@@ -5,7 +5,7 @@
 // verify.ts + jwks.ts (keys and signatures), outputs.ts (what a verified token produces),
 // jwks-cache.ts (remote JWKS state), token-cache.ts, der.ts (Envoy's verify_signature).
 import {
-  BufferType, Counter, FilterHeadersStatus, HttpContext, JWT_AUDIENCES, JWT_CLAIMS, JWT_PRESENTER, JWT_PRINCIPAL,
+  BufferType, Counter, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HttpContext, JWT_AUDIENCES, JWT_CLAIMS, JWT_PRESENTER, JWT_PRINCIPAL,
   Pair, RootContext, WasmResult, callForeignFunction, continueRequest, currentTimeMillis, getBufferBytes,
   getSharedData, getStreamContext, httpCall, httpCallResponseHeaders, lastResult, logDebug, logInfo, logWarn,
   randomU64, registerRootContext, requestHeaders, sendLocalResponse, setEffectiveContext, setFilterState,
@@ -366,6 +366,7 @@ class JwtAuthnStream extends HttpContext {
   tokens: ExtractedToken[] = [];
   failedRules: i32[] = [];
   kidTried: i32[] = [];
+  /** No decision to let the request through yet (waiting for keys, or denied). */
   paused: bool = false;
 
   get jwtRoot(): JwtAuthnRoot {
@@ -396,6 +397,18 @@ class JwtAuthnStream extends HttpContext {
     if (this.decideAndApply()) continueRequest();
   }
 
+  // While the decision is pending nothing may pass. Envoy turns the headers' StopIteration
+  // into StopAll by default, but with allow_on_headers_stop_iteration (and on hosts that do
+  // the same) a body or trailers callback answering Continue releases the paused headers,
+  // and the request would reach the upstream before its token was checked.
+  onRequestBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
+    return this.paused ? FilterDataStatus.StopIterationAndBuffer : FilterDataStatus.Continue;
+  }
+
+  onRequestTrailers(numTrailers: u32): FilterTrailersStatus {
+    return this.paused ? FilterTrailersStatus.StopIteration : FilterTrailersStatus.Continue;
+  }
+
   /** Decides and applies; false when the request must wait (or was answered locally). */
   private decideAndApply(): bool {
     const root = this.jwtRoot;
@@ -416,6 +429,7 @@ class JwtAuthnStream extends HttpContext {
         this.deny(d.status);
         return false;
       }
+      this.paused = false;
       if (d.outcome == Outcome.Allow) {
         this.allow(d);
         allowedTotal.increment();
@@ -431,6 +445,7 @@ class JwtAuthnStream extends HttpContext {
   }
 
   private deny(status: JwtStatus): void {
+    this.paused = true;
     countDenied(status);
     const challenge = wwwAuthenticate(
       requestHeaders.get(":scheme"), requestHeaders.get(":authority"), requestHeaders.get(":path"), requestHeaders.get("x-envoy-original-path"));

@@ -72,6 +72,33 @@ describe("remote JWKS", () => {
     expect(h.metrics.snapshot()).toMatchObject({ wasmesh_jwt_jwks_fetches_total: 1, wasmesh_jwt_allowed_total: 2 });
   });
 
+  // With Envoy's allow_on_headers_stop_iteration, a StopIteration on the headers is only a
+  // headers stop: a body callback that answers Continue would release the paused headers, and
+  // the request would reach the upstream before its token was checked (fail open).
+  for (const [what, request] of [
+    ["a body", { method: "POST", body: ["part-1", "part-2"] }],
+    ["a body and trailers", { method: "POST", body: "payload", trailers: { "x-t": "1" } }],
+  ] as Array<[string, Record<string, unknown>]>) {
+    it(`a request with ${what} stays paused until the keys decide it (allow_on_headers_stop_iteration)`, async () => {
+      for (const [answer, want] of [
+        [{ status: 503, body: "down", delayMs: 50 }, "401 Jwks remote fetch is failed"],
+        [{ status: 200, body: jwks(k1), delayMs: 50 }, "200"],
+      ] as Array<[Answer, string]>) {
+        const h = new Host({ clock: T0 });
+        h.cluster("jwks", () => ({ status: answer.status!, body: answer.body!, delayMs: answer.delayMs! }));
+        await h.loadPlugin({ wasm: WASM, name: "jwt", allowOnHeadersStopIteration: true, config: { jwtRules: [{ issuer: ISS, jwksUri: URI, jwksCluster: "jwks" }] } });
+        const r = await h.send({ ...request, headers: bearer(await token(k1, { iss: ISS, sub: "u" })) });
+        expect(outcome(r), what).toBe(want);
+        if (want === "200") {
+          expect(r.upstream!.header("authorization")).toBeUndefined(); // removed after verification, not before
+          expect(new TextDecoder().decode(r.upstream!.body)).toBe(Array.isArray(request.body) ? request.body.join("") : request.body);
+        } else {
+          expect(r.upstream).toBeNull();
+        }
+      }
+    });
+  }
+
   it("requests without a token never fetch", async () => {
     const { h, calls } = await setup();
     expect(outcome(await h.send({}))).toBe("200");

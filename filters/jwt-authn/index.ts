@@ -376,17 +376,17 @@ class JwtAuthnStream extends HttpContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const root = this.jwtRoot;
     if (root.auth === null) return FilterHeadersStatus.Continue;
+    // §1.3.4: output headers are never taken from the client (all rules, up front, CORS
+    // preflights included: stricter than Envoy's per-verifier sanitizing, never weaker).
+    for (let i = 0; i < root.outputHeaders.length; i++) requestHeaders.remove(root.outputHeaders[i]);
     // Istio sets bypass_cors_preflight: an OPTIONS with origin and
-    // access-control-request-method skips JWT processing entirely (§1.1).
+    // access-control-request-method skips JWT verification (§1.1).
     const method = requestHeaders.get(":method");
     if (method !== null && method == "OPTIONS") {
       const origin = requestHeaders.get("origin");
       const acrm = requestHeaders.get("access-control-request-method");
       if (origin !== null && origin.length > 0 && acrm !== null && acrm.length > 0) return FilterHeadersStatus.Continue;
     }
-    // §1.3.4: output headers are never taken from the client (all rules, up front: stricter
-    // than Envoy's per-verifier sanitizing, never weaker).
-    for (let i = 0; i < root.outputHeaders.length; i++) requestHeaders.remove(root.outputHeaders[i]);
     const path = requestHeaders.get(":path");
     this.tokens = extractTokens(root.locations, requestHeaders.getAll(), path !== null ? path : "");
     return this.decideAndApply() ? FilterHeadersStatus.Continue : FilterHeadersStatus.StopIteration;

@@ -323,6 +323,18 @@ describe("Setup D: custom header location and outputs", () => {
     expect(outcome(await h.send({ headers: { "x-jwt-payload": "forged", "x-jwt-assertion": bad } }))).toBe("401 Jwt is expired");
   });
 
+  it("a CORS preflight skips verification but not the stripping of output headers", async () => {
+    // Upstreams trust these headers as verified identity; the preflight bypass must not let a
+    // client hand them in (stricter than Envoy, whose per-provider sanitizing is skipped too).
+    const { host: h } = await host(cfg);
+    const r = await h.send({ method: "OPTIONS", headers: { origin: "https://x", "access-control-request-method": "GET", "x-sub": "admin", "x-jwt-payload": "forged", "x-grp": "root" } });
+    expect(outcome(r)).toBe("200");
+    expect(r.upstream!.header("x-sub")).toBeUndefined();
+    expect(r.upstream!.header("x-jwt-payload")).toBeUndefined();
+    expect(r.upstream!.header("x-grp")).toBeUndefined();
+    expect(r.upstream!.header("origin")).toBe("https://x");
+  });
+
   it("J54/J55 and the other renderings of claim values", async () => {
     const { host: h } = await host(cfg);
     const cases: Array<[Record<string, unknown>, Record<string, string | undefined>]> = [

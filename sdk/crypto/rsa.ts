@@ -145,8 +145,11 @@ export class RsaPublicKey {
     // The kernels never write over their inputs: y (and y reversed) alternate between two
     // buffer pairs.
     let y = scratch(5), yr = scratch(6), z = scratch(7), zr = scratch(8), t: usize = 0;
+    // s < n, checked on the bytes: limbsFromBytes keeps only 28k bits, and for some sizes (2098
+    // bits: 263 bytes = 2104 bits > 75 limbs = 2100 bits) a signature's top bits would be
+    // dropped unseen, so s + 2^(28k) verified like s (a second signature node rejects).
+    if (!lessThanBE(sig, this.modulus)) return false;
     limbsFromBytes(x, xr, k, sig.dataStart, sig.length);
-    if (compareLimbs(x, nf, k) >= 0) return false;
     // y = x·R (Montgomery form of x), also kept reversed in xmr for the multiplications (the
     // kernels write reversed outputs doubled, for montSqr; a multiplier is not doubled).
     montMul(y, yr, x, limb0(this.r2r), m, nr, k, n0, n0inv);
@@ -287,6 +290,15 @@ function mgf1Xor(alg: HashAlg, seed: usize, seedLen: i32, out: usize, len: i32):
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** a < b for big-endian byte strings of the same length. */
+function lessThanBE(a: Uint8Array, b: Uint8Array): bool {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (x != y) return x < y;
+  }
+  return false;
+}
 
 function firstNonZero(b: Uint8Array): i32 {
   let i = 0;

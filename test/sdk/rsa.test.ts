@@ -51,6 +51,9 @@ const KEY_SPECS = [
   { bits: 4096, e: 65537 },
   { bits: 2049, e: 3 },
   { bits: 3001, e: 65537 },
+  // 2098 bits: 263 bytes hold 2104 bits, more than the 75 limbs of 28 bits (2100) the
+  // arithmetic keeps, so a signature's top bits must be range-checked before they are dropped.
+  { bits: 2098, e: 65537 },
 ];
 let testKeys: TestKey[] = [];
 beforeAll(() => {
@@ -222,6 +225,29 @@ describe.each([
           }),
           { numRuns: 60 },
         );
+      });
+    });
+
+    it("a signature plus 2^(28k) or plus n (still modulus-length bytes) is rejected, as node rejects it (s < n)", () => {
+      withKeys((k, id) => {
+        const n = bigOf(k.n);
+        const len = k.n.length;
+        const limbBits = 28n * BigInt(Math.ceil((k.bits + 2) / 28));
+        const msg = Buffer.from("malleate me");
+        const good = new Uint8Array(sign("sha256", msg, k.privateKey));
+        const pss = new Uint8Array(sign("sha256", msg, pssOpts(k.privateKey, 32)));
+        expect(m.verifyPkcs1(id, 0, msg, good)).toBe(true);
+        for (const add of [1n << limbBits, n]) {
+          for (const [sig, isPss] of [[good, false], [pss, true]] as const) {
+            const s = bigOf(sig) + add;
+            if (s >= 1n << BigInt(8 * len)) continue; // does not fit: a length error, tested elsewhere
+            const bad = bytesOf(s, len);
+            expect(m.rsaPublic(id, bad), `${k.bits} bits, s + ${add === n ? "n" : "2^" + limbBits}`).toBeNull();
+            const ours = isPss ? m.verifyPss(id, 0, msg, bad, 32) : m.verifyPkcs1(id, 0, msg, bad);
+            expect(ours, `${k.bits} bits, ${isPss ? "PS256" : "RS256"}, s + ${add === n ? "n" : "2^" + limbBits}`).toBe(false);
+            expect(verify("sha256", msg, isPss ? pssOpts(k.publicKey, 32) : k.publicKey, bad)).toBe(false);
+          }
+        }
       });
     });
 

@@ -467,14 +467,18 @@ class JwtAuthnStream extends HttpContext {
       }
       // §1.9.4: only header locations, the whole header, only after success.
       if (!rule.forwardOriginalToken && v.token.location.kind == 0) requestHeaders.remove(v.token.location.name);
-      // §1.10: last verified token wins, as in Envoy's payload metadata.
-      setFilterState(JWT_CLAIMS, v.claimsJson);
-      const sub = jwt.sub;
-      if (jwt.iss.length > 0 && sub !== null) setFilterState(JWT_PRINCIPAL, jwt.iss + "/" + sub);
-      setFilterState(JWT_AUDIENCES, audiencesJson(jwt));
-      const azp = jwt.payload.getString("azp");
-      if (azp !== null) setFilterState(JWT_PRESENTER, azp);
     }
+    // §1.10: the last verified token wins, as in Envoy's payload metadata, and the whole
+    // identity is that token's: a principal or presenter of an earlier token must not stand
+    // beside the claims of another.
+    const last = d.verified[d.verified.length - 1];
+    const jwt = last.jwt;
+    setFilterState(JWT_CLAIMS, last.claimsJson);
+    const sub = jwt.sub;
+    if (jwt.iss.length > 0 && sub !== null) setFilterState(JWT_PRINCIPAL, jwt.iss + "/" + sub);
+    setFilterState(JWT_AUDIENCES, audiencesJson(jwt));
+    const azp = jwt.payload.getString("azp");
+    if (azp !== null) setFilterState(JWT_PRESENTER, azp);
   }
 }
 

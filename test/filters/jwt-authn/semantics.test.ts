@@ -446,4 +446,22 @@ describe("more edges", () => {
     // b's token under a's header: a's location only allows a's issuer.
     expect(outcome(await h.send({ headers: { "x-a": b } }))).toBe("401 Jwt issuer is not configured");
   });
+
+  it("two verified tokens: the published identity is the last token's alone, never a mix of both", async () => {
+    const kb = await key("ES256", "kb3");
+    const { host: h } = await host({
+      jwtRules: [
+        { issuer: ISS, jwks: jwks(k1), fromHeaders: [{ name: "x-a" }] },
+        { issuer: "https://b.example", jwks: jwks(kb), fromHeaders: [{ name: "x-b" }] },
+      ],
+    });
+    const a = await token(k1, { iss: ISS, sub: "alice", azp: "app-a", aud: "api" });
+    const b = await token(kb, { iss: "https://b.example", scope: "read" }); // no sub, azp or aud
+    const r = await h.send({ headers: { "x-a": a, "x-b": b } });
+    expect(outcome(r)).toBe("200");
+    expect(JSON.parse(state(r, "wasmesh.jwt.claims")!)).toEqual({ iss: "https://b.example", scope: ["read"] });
+    expect(state(r, "wasmesh.jwt.principal")).toBeUndefined(); // not alice: her claims were not published
+    expect(state(r, "wasmesh.jwt.presenter")).toBeUndefined();
+    expect(JSON.parse(state(r, "wasmesh.jwt.audiences")!)).toEqual([]);
+  });
 });

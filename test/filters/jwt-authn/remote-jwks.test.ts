@@ -282,9 +282,15 @@ describe("remote JWKS", () => {
   });
 
   it("the verified-token cache: a repeated token skips verification until the keys change", async () => {
-    const { h } = await setup({}, { verifiedTokenCacheSize: 2 });
+    const { h, answers, setFallback } = await setup({ jwksCacheDuration: "10s" }, { verifiedTokenCacheSize: 2 });
     const t = await token(k1, { iss: ISS, sub: "c", exp: NOW + 3600 });
     for (let i = 0; i < 3; i++) expect(outcome(await h.send({ headers: bearer(t) }))).toBe("200");
+    expect(h.metrics.snapshot()).toMatchObject({ wasmesh_jwt_token_cache_hits_total: 2 });
+    // k1 is withdrawn (rotated out): the cached verification must not outlive the key.
+    answers.push({ status: 200, body: jwks(k2) });
+    setFallback({ status: 200, body: jwks(k2) });
+    await h.advance(11_000);
+    expect(outcome(await h.send({ headers: bearer(t) }))).toBe("401 Jwks doesn't have key to match kid or alg from Jwt");
     expect(h.metrics.snapshot()).toMatchObject({ wasmesh_jwt_token_cache_hits_total: 2 });
   });
 });

@@ -25,6 +25,9 @@ class DirState {
    *  allow_on_headers_stop_iteration), data (buffering), trailers. */
   stop: "none" | "headers" | "headers-only" | "data" | "trailers" = "none";
   heldHeadersEos = false;
+  /** The headers stop was StopAllIterationAndBuffer (3): the body that queues up behind it
+   *  counts against the buffer limit (§5.5); the watermark variants only apply back-pressure. */
+  bufferAll = false;
   /** Body handed to this filter and not yet passed on (cumulative while buffering). */
   pending = new BodyRef(new Uint8Array(0));
   pendingEos = false;
@@ -173,6 +176,7 @@ export class HttpStream {
               this.again = true;
               if (dir === "request" && this.requestAborted) break;
             }
+            if (!this.finished && st.stop === "headers" && st.bufferAll && queuedBodyBytes(st) > this.host.bufferLimit) this.bufferOverflow(slot, dir);
           }
         }
       } while (this.again && !this.finished);
@@ -232,6 +236,7 @@ export class HttpStream {
         this.forward(slot, dir, frame);
       } else {
         st.stop = action === "stop-all" ? "headers" : "headers-only";
+        st.bufferAll = r >>> 0 === 3;
         st.heldHeadersEos = frame.eos;
       }
       return;
@@ -730,6 +735,12 @@ export class HttpStream {
         return undefined;
     }
   }
+}
+
+function queuedBodyBytes(st: DirState): number {
+  let n = 0;
+  for (const f of st.queue) if (f.kind === "data") n += f.bytes.length;
+  return n;
 }
 
 function splitAddress(a: string): [string, number] {

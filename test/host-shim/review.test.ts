@@ -1,0 +1,15 @@
+// Findings of the host-shim review against proxy-wasm-abi.md: each test pins a place where the
+// shim was more permissive than Envoy (or let a guest argument escape as something other than a
+// result code).
+import { describe, expect, it } from "vitest";
+import { results, scripted } from "./helpers.ts";
+
+describe("StopAllIterationAndBuffer from headers is bounded by the buffer limit (§2.3, §5.5)", () => {
+  it("a request body past the limit while headers hold with status 3 gets a 413, never the upstream", async () => {
+    const { host } = await scripted(["request_headers return 3"], { hostOptions: { bufferLimit: 1000 } });
+    const r = await host.send({ method: "POST", body: ["a".repeat(600), "b".repeat(600)] });
+    expect(r.upstream).toBeNull();
+    expect(r.response!.status).toBe(413);
+    expect(r.details).toBe("request_payload_too_large");
+  });
+});

@@ -112,6 +112,9 @@ export function parseConfig(bytes: Uint8Array): ConfigResult {
   if (cooldown !== null) {
     const ms = durationMs(cooldown);
     if (ms < 0) return err("jwksRefetchCooldown", durationError(cooldown));
+    // Zero would let every request carrying a random `kid` start a fetch: the amplification
+    // the cooldown exists to prevent.
+    if (ms < 1000) return err("jwksRefetchCooldown", "must be at least 1s");
     cfg.jwksRefetchCooldownMs = <u64>ms;
   }
   const verifier = doc.get("signatureVerifier");

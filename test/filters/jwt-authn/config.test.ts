@@ -97,6 +97,9 @@ describe("configuration", () => {
     ["verifiedTokenCacheSize fractional", () => ({ verifiedTokenCacheSize: 1.5 }), "verifiedTokenCacheSize: must be an integer from 0 to 100000"],
     ["jwksMaxBytes zero", () => ({ jwksMaxBytes: 0 }), "jwksMaxBytes: must be an integer from 1 to 4194304"],
     ["jwksRefetchCooldown bad", () => ({ jwksRefetchCooldown: "soon" }), 'jwksRefetchCooldown: must be a duration such as "5s", "1.5s", "500ms", "2m", got "soon"'],
+    // 0 would let every request with a random kid start a JWKS fetch (the amplification the cooldown exists to stop).
+    ["jwksRefetchCooldown zero", () => ({ jwksRefetchCooldown: "0s" }), "jwksRefetchCooldown: must be at least 1s"],
+    ["jwksRefetchCooldown under a second", () => ({ jwksRefetchCooldown: "999ms" }), "jwksRefetchCooldown: must be at least 1s"],
     ["signatureVerifier bad", () => ({ signatureVerifier: "envoy" }), 'signatureVerifier: must be "wasm" or "host"'],
     ["clockSkewSeconds bad", () => ({ clockSkewSeconds: "60" }), "clockSkewSeconds: must be an integer from 0 to 86400"],
     ["clearRouteCache bad", () => ({ clearRouteCache: 1 }), "clearRouteCache: must be a boolean"],

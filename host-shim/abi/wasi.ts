@@ -10,6 +10,10 @@ export function wasiImports(vm: Vm, module: string) {
   const isStd = (fd: number) => fd === 1 || fd === 2;
   const write = (fd: number, iovs: number, n: number, nwrittenPtr: number): number => {
     if (!isStd(fd)) return E.BADF;
+    // iovs_len is unsigned: the whole iovec array must lie in memory (EFAULT otherwise), which
+    // also bounds the loop; a negative i32 is a count past the end of memory, not zero.
+    n >>>= 0;
+    mem.assertWritable(iovs, n * 8);
     const parts: Uint8Array[] = [];
     let total = 0;
     for (let i = 0; i < n; i++) {

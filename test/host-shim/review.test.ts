@@ -13,3 +13,11 @@ describe("StopAllIterationAndBuffer from headers is bounded by the buffer limit 
     expect(r.details).toBe("request_payload_too_large");
   });
 });
+
+describe("WASI fd_write takes iovs_len as unsigned (§3.15, §4.7)", () => {
+  it("an iovec count past the end of memory is EFAULT, not an empty success", async () => {
+    const { host } = await scripted(["request_headers raw fd_write 1 $out -1 $out"]);
+    await host.send();
+    expect(results(host, "request_headers")).toEqual(["raw: Status21"]);
+  });
+});

@@ -318,15 +318,21 @@ class JwtAuthnRoot extends RootContext {
   /** Resumes every stream waiting for `c`; `failed`: they saw the fetch fail. */
   wake(c: RemoteJwks, failed: bool): void {
     // Usually called from the root's callout answer or tick; also from inside a stream's own
-    // callback when the host refuses the fetch at once. Either way, restore the caller's context.
+    // callback when the host refuses the fetch at once. That stream is not resumed from within
+    // itself (it would decide, answer or continue, and then its outer call would pause it
+    // again): it is told to decide again when needKeys returns. Restore the caller's context.
     const caller = currentContextId();
     const waiters = c.takeWaiters();
     for (let i = 0; i < waiters.length; i++) {
       const s = getStreamContext(waiters[i]);
       if (s === null) continue;
-      if (setEffectiveContext(waiters[i]) != WasmResult.Ok) continue;
       const stream = changetype<JwtAuthnStream>(s);
       if (failed) for (let r = 0; r < c.ruleIndexes.length; r++) stream.failedRules.push(c.ruleIndexes[r]);
+      if (waiters[i] == caller) {
+        stream.decideAgain = true;
+        continue;
+      }
+      if (setEffectiveContext(waiters[i]) != WasmResult.Ok) continue;
       stream.resume();
     }
     setEffectiveContext(caller);
@@ -368,6 +374,8 @@ class JwtAuthnStream extends HttpContext {
   kidTried: i32[] = [];
   /** No decision to let the request through yet (waiting for keys, or denied). */
   paused: bool = false;
+  /** The fetch this stream asked for ended while it was asking (the host refused it). */
+  decideAgain: bool = false;
 
   get jwtRoot(): JwtAuthnRoot {
     return changetype<JwtAuthnRoot>(this.root);
@@ -421,7 +429,8 @@ class JwtAuthnStream extends HttpContext {
       if (d.outcome == Outcome.Wait) {
         const c = root.remote[d.waitRule]!;
         if (d.waitForKid) this.kidTried.push(d.waitRule);
-        if (root.needKeys(c, d.waitForKid, this.id)) continue;
+        this.decideAgain = false;
+        if (root.needKeys(c, d.waitForKid, this.id) || this.decideAgain) continue;
         this.paused = true;
         return false;
       }

@@ -281,6 +281,25 @@ describe("remote JWKS", () => {
     expect(h.callouts).toMatchObject([{ cluster: "nowhere", refused: true }]);
   });
 
+  it("a fetch the host refuses at once does not re-enter the stream that asked: another rule's OK still lets it through", async () => {
+    // Rule 0 (no issuer, remote keys on an unknown cluster) fails with "fetch failed" while the
+    // stream is still in its own on_request_headers; rule 1 verifies the token (requires_any).
+    for (const allowOnHeadersStopIteration of [false, true]) {
+      for (const body of [undefined, "payload"]) {
+        const h = new Host({ clock: T0 });
+        await h.loadPlugin({ wasm: WASM, name: "jwt", allowOnHeadersStopIteration, config: { jwtRules: [{ jwksUri: "https://keys.example/j", jwksCluster: "nowhere" }, { issuer: "https://a.example", jwks: jwks(k1) }] } });
+        const r = await h.send({ method: "POST", body, headers: bearer(await token(k1, { iss: "https://a.example", sub: "u" })) });
+        const what = `${allowOnHeadersStopIteration} ${body}`;
+        expect(outcome(r), what).toBe("200");
+        expect(r.upstream!.header("authorization"), what).toBeUndefined();
+        expect(new TextDecoder().decode(r.upstream!.body), what).toBe(body ?? "");
+        expect(state(r, "wasmesh.jwt.principal"), what).toBe("https://a.example/u");
+        expect(h.metrics.snapshot(), what).toMatchObject({ wasmesh_jwt_allowed_total: 1 });
+        expect(h.metrics.snapshot().wasmesh_jwt_denied_total ?? 0, what).toBe(0);
+      }
+    }
+  });
+
   it("the verified-token cache: a repeated token skips verification until the keys change", async () => {
     const { h, answers, setFallback } = await setup({ jwksCacheDuration: "10s" }, { verifiedTokenCacheSize: 2 });
     const t = await token(k1, { iss: ISS, sub: "c", exp: NOW + 3600 });

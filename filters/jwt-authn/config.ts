@@ -147,10 +147,54 @@ export function parseConfig(bytes: Uint8Array): ConfigResult {
     rule.index = i;
     cfg.rules.push(rule);
   }
+  const clash = outputHeaderClash(cfg.rules);
+  if (clash !== null) return new ConfigResult(null, clash);
   // Istio sorts the rules of all RequestAuthentications by issuer before building providers
   // (policy_applier.go); the order decides header-location order and error precedence.
   sortByIssuer(cfg.rules);
   return new ConfigResult(cfg, null);
+}
+
+/**
+ * Output headers are stripped from every request before tokens are extracted (§1.3.4, every
+ * rule's, up front): one that is also a token header location would hide every token there,
+ * and requests carrying tokens, valid or not, would pass as anonymous. `rules` in document
+ * order; the error, or null.
+ */
+function outputHeaderClash(rules: JwtRule[]): string | null {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    const path = "jwtRules[" + i.toString() + "]";
+    const ph = r.outputPayloadToHeader;
+    if (ph !== null) {
+      const owner = tokenHeaderOwner(rules, ph);
+      if (owner >= 0) return clashError(path + ".outputPayloadToHeader", ph, owner);
+    }
+    for (let c = 0; c < r.outputClaimToHeaders.length; c++) {
+      const h = r.outputClaimToHeaders[c].header;
+      const owner = tokenHeaderOwner(rules, h);
+      if (owner >= 0) return clashError(path + ".outputClaimToHeaders[" + c.toString() + "].header", h, owner);
+    }
+  }
+  return null;
+}
+
+/** The first rule reading tokens from header `name` (lower-case), or -1. */
+function tokenHeaderOwner(rules: JwtRule[], name: string): i32 {
+  for (let j = 0; j < rules.length; j++) {
+    const r = rules[j];
+    // No location configured: the defaults, `authorization` among them (extract.ts).
+    if (r.fromHeaders.length == 0 && r.fromParams.length == 0 && r.fromCookies.length == 0) {
+      if (name == "authorization") return j;
+      continue;
+    }
+    for (let k = 0; k < r.fromHeaders.length; k++) if (r.fromHeaders[k].name == name) return j;
+  }
+  return -1;
+}
+
+function clashError(path: string, header: string, owner: i32): string {
+  return path + ": " + header + " is where jwtRules[" + owner.toString() + "] reads tokens (output headers are stripped from every request)";
 }
 
 function sortByIssuer(rules: JwtRule[]): void {

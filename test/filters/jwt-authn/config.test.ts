@@ -92,6 +92,10 @@ describe("configuration", () => {
     ["jwksCluster without jwksUri", () => ({ jwtRules: [{ issuer: ISS, jwks: keys, jwksCluster: "c" }] }), "jwtRules[0].jwksCluster: only meaningful with jwksUri"],
     ["jwksCluster empty", () => ({ jwtRules: [{ issuer: ISS, jwksUri: "https://x/j", jwksCluster: "" }] }), "jwtRules[0].jwksCluster: must be a non-empty string"],
     ["jwksCacheDuration too short", () => ({ jwtRules: [{ issuer: ISS, jwksUri: "https://x/j", jwksCacheDuration: "10ms" }] }), "jwtRules[0].jwksCacheDuration: must be at least 1s"],
+    // Output headers are stripped from every request before tokens are looked for: one that is
+    // also a token location would hide every token there, and every request would pass as anonymous.
+    ["payload header is a token location", () => ({ jwtRules: [{ issuer: ISS, jwks: keys, fromHeaders: [{ name: "x-jwt" }], outputPayloadToHeader: "X-Jwt" }] }), "jwtRules[0].outputPayloadToHeader: x-jwt is where jwtRules[0] reads tokens (output headers are stripped from every request)"],
+    ["claim header is another rule's default location", () => ({ jwtRules: [{ issuer: ISS, jwks: keys }, { issuer: "https://b.example", jwks: keys, fromParams: ["t"], outputClaimToHeaders: [{ header: "x-sub", claim: "sub" }, { header: "Authorization", claim: "sub" }] }] }), "jwtRules[1].outputClaimToHeaders[1].header: authorization is where jwtRules[0] reads tokens (output headers are stripped from every request)"],
     ["second rule's error", () => ({ jwtRules: [{ issuer: ISS, jwks: keys }, { issuer: ISS, jwks: keys, fromParams: [3] }] }), "jwtRules[1].fromParams[0]: must be a string"],
     ["verifiedTokenCacheSize negative", () => ({ verifiedTokenCacheSize: -1 }), "verifiedTokenCacheSize: must be an integer from 0 to 100000"],
     ["verifiedTokenCacheSize fractional", () => ({ verifiedTokenCacheSize: 1.5 }), "verifiedTokenCacheSize: must be an integer from 0 to 100000"],

@@ -87,6 +87,15 @@ for (let r = 0; r < ROUNDS; r++) {
   if (r % 2) order.reverse();
   for (const i of order) times[i].push(await batch(variants[i], N));
 }
+// A variant must measure what its name says: every "cached" request a cache hit, no "first
+// seen" request one (a broken cache would otherwise pass as a slow "cached" row).
+for (const v of variants.slice(1)) {
+  const m = v.host.metrics.snapshot();
+  const hits = m.wasmesh_jwt_token_cache_hits_total ?? 0;
+  const allowed = m.wasmesh_jwt_allowed_total ?? 0;
+  const want = v.name.endsWith("cached") ? allowed - 1 : 0; // the first request of a cached host verifies
+  if (hits !== want) throw new Error(`${v.name}: ${hits} verified-token cache hits for ${allowed} requests, expected ${want}`);
+}
 const med = times.map(median);
 console.log(`jwt-authn per-request cost through the host shim (median of ${ROUNDS} alternating rounds, ${N} requests per batch; load average ${loadavg()[0].toFixed(2)})`);
 console.log("");

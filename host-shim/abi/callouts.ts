@@ -264,10 +264,10 @@ export function calloutImports(vm: Vm) {
 
     proxy_grpc_cancel: vm.hostcall("env.proxy_grpc_cancel", (token: number) => {
       token >>>= 0;
+      if (!isGrpcToken(token)) return WasmResult.BadArgument; // the kind is checked before any lookup
       const root = rootOf(vm)!;
       const c = root.callouts.get(token);
       if (!c) return WasmResult.NotFound;
-      if (c.kind === "http") return WasmResult.BadArgument;
       c.cancel();
       root.callouts.delete(token); // no further callbacks
       return WasmResult.Ok;
@@ -275,10 +275,10 @@ export function calloutImports(vm: Vm) {
 
     proxy_grpc_close: vm.hostcall("env.proxy_grpc_close", (token: number) => {
       token >>>= 0;
+      if (!isGrpcToken(token)) return WasmResult.BadArgument; // the kind is checked before any lookup
       const root = rootOf(vm)!;
       const c = root.callouts.get(token);
       if (!c) return WasmResult.NotFound;
-      if (c.kind === "http") return WasmResult.BadArgument;
       if (c.kind === "grpc-call") {
         c.cancel();
         root.callouts.delete(token);
@@ -290,6 +290,9 @@ export function calloutImports(vm: Vm) {
     }),
   };
 }
+
+/** Token kinds by their low bits (§3.9): …01 a gRPC call, …10 a gRPC stream. */
+const isGrpcToken = (token: number): boolean => (token & 3) === 1 || (token & 3) === 2;
 
 type GrpcStreamState = { cluster: string; service: string; method: string; metadata: Array<[string, string]>; state: { initialSent: boolean; localClosed: boolean } };
 /** Open gRPC streams per VM, by "rootId:token". */

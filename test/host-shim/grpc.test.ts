@@ -174,7 +174,7 @@ describe("streams (proxy_grpc_stream)", () => {
       "configure grpc_close 4",
       "configure grpc_cancel 8",
     ], { host });
-    expect(results(host, "configure").slice(1)).toEqual(["grpc_send: BadArgument", "grpc_send: NotFound", "grpc_send: BadArgument", "grpc_close: NotFound", "grpc_cancel: NotFound"]);
+    expect(results(host, "configure").slice(1)).toEqual(["grpc_send: BadArgument", "grpc_send: NotFound", "grpc_send: BadArgument", "grpc_close: BadArgument", "grpc_cancel: BadArgument"]);
   });
 
   it("close half-closes: an answer already on its way still arrives; cancel drops it", async () => {

@@ -21,3 +21,23 @@ describe("WASI fd_write takes iovs_len as unsigned (§3.15, §4.7)", () => {
     expect(results(host, "request_headers")).toEqual(["raw: Status21"]);
   });
 });
+
+describe("proxy_grpc_cancel / proxy_grpc_close check the token kind first (§3.10)", () => {
+  // Envoy looks at the token's low bits before any lookup: neither a gRPC call (…01) nor a
+  // gRPC stream (…10) is BadArgument, whether or not such a token was ever issued.
+  it("an HTTP-shaped token is BadArgument even when no call has it; an unknown gRPC token is NotFound", async () => {
+    const { host } = await scripted([
+      "request_headers grpc_cancel 4",
+      "request_headers grpc_close 8",
+      "request_headers grpc_cancel 5",
+      "request_headers grpc_close 6",
+    ]);
+    await host.send();
+    expect(results(host, "request_headers")).toEqual([
+      "grpc_cancel: BadArgument",
+      "grpc_close: BadArgument",
+      "grpc_cancel: NotFound",
+      "grpc_close: NotFound",
+    ]);
+  });
+});

@@ -127,6 +127,45 @@ describe.each([
     fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 12 }), (text) => differential(m, text)), { numRuns: 2000 });
   });
 
+  it("hostile bytes: any byte string is a value or a clean error with a position, never a trap; same verdict as fatal TextDecoder + JSON.parse", () => {
+    // Random bytes, and JSON fragments (valid and broken UTF-8, escapes, deep nesting, long
+    // numbers) glued with random bytes: parseBytes must return (never throw from a trap), and
+    // accept exactly when the reference does, listed exceptions aside.
+    // ignoreBOM: keep a leading BOM as U+FEFF (JSON.parse then rejects it, as we do; RFC 8259 §8.1).
+    const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    const fragment = fc.oneof(
+      fc.uint8Array({ maxLength: 8 }),
+      fc.constantFrom(
+        ...['{', '}', '[', ']', '"', '\\', '\\u', 'd83d', '\\ude00', ':', ',', '-', '0', '1', '.', 'e', 'E+', '1e999', 'true', 'nul', '"k"',
+          "9".repeat(400), "[".repeat(70), "]".repeat(70), "\u00e9", "\ud83d\ude00"].map((t) => new TextEncoder().encode(t)),
+        Uint8Array.of(0xc0, 0x80), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0xf4, 0x90, 0x80, 0x80), Uint8Array.of(0xef, 0xbb, 0xbf), Uint8Array.of(0),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 24 }), (parts) => {
+        const bytes = Uint8Array.from(parts.flatMap((p) => [...p]));
+        let expected: { ok: true; value: unknown } | { ok: false };
+        try {
+          expected = { ok: true, value: JSON.parse(fatal.decode(bytes)) };
+        } catch {
+          expected = { ok: false };
+        }
+        const out = m.parseBytes(bytes, 0, 0); // a trap throws here and fails the property
+        const where = `${Buffer.from(bytes).toString("hex")}: ${m.lastErrorMessage()}`;
+        if (out === null) {
+          const pos = m.lastErrorPosition();
+          expect(m.lastErrorMessage().length, where).toBeGreaterThan(0);
+          expect(pos >= 0 && pos <= bytes.length, where).toBe(true);
+          if (expected.ok) expect(STRICTER.some((r) => r.test(m.lastErrorMessage())), `we rejected what JSON.parse accepts: ${where}`).toBe(true);
+          return;
+        }
+        expect(expected.ok, `we accepted what JSON.parse rejects: ${where}`).toBe(true);
+        if (expected.ok) expect(JSON.parse(out), where).toEqual(expected.value);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it("reads every double JSON.parse reads, correctly rounded (short, long and extreme forms)", () => {
     const forms = fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 40 })).map(([d, p]) => [
       JSON.stringify(d),

@@ -6,7 +6,7 @@
 // plugin's fail strategy (§5.9); on_log -> on_done -> on_delete at the end.
 import { BodyRef, HttpStreamContext } from "./contexts.ts";
 import { HeaderMap } from "./header-map.ts";
-import { utf8, fromUtf8, type Pairs } from "./memory.ts";
+import { utf8, type Pairs } from "./memory.ts";
 import { convertDataStatus, convertHeadersStatus, convertTrailersStatus } from "./status.ts";
 import { V, type Value } from "./values.ts";
 import { TRAPPED, type CallResult, type Vm } from "./vm.ts";
@@ -446,7 +446,7 @@ export class HttpStream {
       headers.replace("content-type", "application/grpc");
       const gs = reply.grpcStatus >= 0 && reply.grpcStatus <= 16 ? reply.grpcStatus : httpToGrpcStatus(reply.status);
       headers.replace("grpc-status", String(gs));
-      if (body.length) headers.replace("grpc-message", encodeURIComponent(fromUtf8(body)));
+      if (body.length) headers.replace("grpc-message", grpcPercentEncode(body));
       body = EMPTY;
       trailersOnly = true;
     } else {
@@ -772,6 +772,13 @@ function makeResponse(headers: HeaderMap, body: Uint8Array, trailers: HeaderMap 
     header: (name) => h.get(name) ?? trailers?.get(name),
     text: () => Buffer.from(body).toString("utf8"),
   };
+}
+
+/** gRPC's grpc-message encoding (as Envoy applies it): bytes outside 0x20–0x7E and '%' become %XX. */
+function grpcPercentEncode(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(b);
+  return out;
 }
 
 /** Envoy's HTTP -> gRPC status mapping for local replies without an explicit gRPC status. */

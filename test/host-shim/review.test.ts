@@ -41,3 +41,16 @@ describe("proxy_grpc_cancel / proxy_grpc_close check the token kind first (§3.1
     ]);
   });
 });
+
+describe("gRPC local replies carry the body as grpc-message in gRPC's percent-encoding (§5.4)", () => {
+  // Envoy percent-encodes the text the way the gRPC protocol defines it: only bytes outside
+  // printable ASCII (0x20–0x7E) and '%' are escaped; spaces, '/', ':' and the like stay as they
+  // are, and bytes are escaped as bytes (not as UTF-8 decoded text).
+  it("printable ASCII passes unescaped; '%' and bytes outside it are %XX", async () => {
+    const { host } = await scripted(["request_headers send_local_response 403 denied a%20b/c:d,e%25f%0Ag%FF ~ -1"]);
+    const r = await host.send({ method: "POST", path: "/pkg.Svc/Call", headers: { "content-type": "application/grpc" } });
+    expect(r.response!.status).toBe(200);
+    expect(r.response!.header("grpc-status")).toBe("7");
+    expect(r.response!.header("grpc-message")).toBe("a b/c:d,e%25f%0Ag%FF");
+  });
+});

@@ -88,18 +88,95 @@ export function renderClaim(v: JsonValue | null): string | null {
   return base64Encode(Uint8Array.wrap(String.UTF8.encode(stringify(v))));
 }
 
-/** printf("%f"): fixed notation, six decimals, rounded. */
+/**
+ * C++ std::to_string(double), i.e. printf("%f"): fixed notation of the exact binary value,
+ * rounded half to even at six decimals, however large or small (1e300 is written out in
+ * full). Exact decimal arithmetic, not f64 → u64 conversions, which saturate beyond 2^64.
+ */
 function cppToString(f: f64): string {
-  if (!isFinite(f)) return isNaN(f) ? "nan" : f < 0 ? "-inf" : "inf";
-  const neg = f < 0;
-  const a = Math.abs(f);
-  if (a >= 1e15) return (neg ? "-" : "") + a.toString();
-  const scaled = <u64>Math.round(a * 1e6);
-  const ip = scaled / 1000000;
-  const fp = scaled % 1000000;
-  let frac = fp.toString();
-  while (frac.length < 6) frac = "0" + frac;
-  return (neg ? "-" : "") + ip.toString() + "." + frac;
+  if (isNaN(f)) return "nan";
+  if (!isFinite(f)) return f < 0 ? "-inf" : "inf";
+  const bits = reinterpret<u64>(f);
+  const neg = (bits >> 63) != 0;
+  const biased = <i32>((bits >> 52) & 0x7ff);
+  let mant = bits & 0xfffffffffffff;
+  let e: i32 = -1074;
+  if (biased != 0) {
+    mant |= <u64>1 << 52;
+    e = biased - 1075;
+  }
+  // |f| = mant × 2^e; with s = -e > 0 that is mant × 5^s / 10^s: the digits of mant × 5^s
+  // with the decimal point s places from the right.
+  const limbs = new Array<u64>();
+  while (mant > 0) {
+    limbs.push(mant % LIMB);
+    mant /= LIMB;
+  }
+  let s: i32 = 0;
+  if (e >= 0) {
+    let k = e;
+    for (; k >= 30; k -= 30) mulSmall(limbs, <u64>1 << 30);
+    if (k > 0) mulSmall(limbs, <u64>1 << k);
+  } else {
+    s = -e;
+    let k = s;
+    for (; k >= 13; k -= 13) mulSmall(limbs, 1220703125); // 5^13
+    if (k > 0) mulSmall(limbs, <u64>Math.pow(5, k));
+  }
+  let digits = limbsToString(limbs);
+  if (digits.length < s + 1) digits = "0".repeat(s + 1 - digits.length) + digits;
+  const intPart = digits.substring(0, digits.length - s);
+  const frac = digits.substring(digits.length - s);
+  let text = intPart + (frac.length >= 6 ? frac.substring(0, 6) : frac + "0".repeat(6 - frac.length));
+  if (frac.length > 6) {
+    const next = frac.charCodeAt(6) - 0x30;
+    let up = next > 5;
+    if (next == 5) {
+      let rest = false;
+      for (let i = 7; i < frac.length && !rest; i++) rest = frac.charCodeAt(i) != 0x30;
+      up = rest || ((text.charCodeAt(text.length - 1) - 0x30) & 1) == 1; // a tie goes to even
+    }
+    if (up) text = incrementDecimal(text);
+  }
+  let ip = text.substring(0, text.length - 6);
+  let z = 0;
+  while (z < ip.length - 1 && ip.charCodeAt(z) == 0x30) z++;
+  ip = ip.substring(z);
+  return (neg ? "-" : "") + ip + "." + text.substring(text.length - 6);
+}
+
+const LIMB: u64 = 1_000_000_000;
+
+/** Little-endian base-10^9 limbs, multiplied in place by m (m ≤ 2^31). */
+function mulSmall(limbs: u64[], m: u64): void {
+  let carry: u64 = 0;
+  for (let i = 0; i < limbs.length; i++) {
+    const v = limbs[i] * m + carry;
+    limbs[i] = v % LIMB;
+    carry = v / LIMB;
+  }
+  while (carry > 0) {
+    limbs.push(carry % LIMB);
+    carry /= LIMB;
+  }
+}
+
+function limbsToString(limbs: u64[]): string {
+  if (limbs.length == 0) return "0";
+  let out = limbs[limbs.length - 1].toString();
+  for (let i = limbs.length - 2; i >= 0; i--) {
+    const part = limbs[i].toString();
+    out += "0".repeat(9 - part.length) + part;
+  }
+  return out;
+}
+
+/** A string of decimal digits plus one. */
+function incrementDecimal(t: string): string {
+  let i = t.length - 1;
+  while (i >= 0 && t.charCodeAt(i) == 0x39) i--;
+  const head = i < 0 ? "1" : t.substring(0, i) + String.fromCharCode(t.charCodeAt(i) + 1);
+  return head + "0".repeat(t.length - 1 - i);
 }
 
 /** The token's audiences as a JSON array (filter state `wasmesh.jwt.audiences`). */

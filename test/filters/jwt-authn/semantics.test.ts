@@ -341,6 +341,17 @@ describe("Setup D: custom header location and outputs", () => {
       [{ n: 1.5 }, { "x-n": "1.500000" }],
       [{ n: -3 }, { "x-n": "-3.000000" }],
       [{ n: 1e3 }, { "x-n": "1000" }],
+      // std::to_string(double) is printf("%f"): the exact binary value, rounded half to even
+      // at six decimals, however large (no exponent, no 64-bit saturation).
+      [{ n: -2e13 }, { "x-n": "-20000000000000.000000" }],
+      [{ n: 100000000000000.5 }, { "x-n": "100000000000000.500000" }],
+      [{ n: -9223372036854775808 }, { "x-n": "-9223372036854775808.000000" }],
+      [{ n: 1e20 }, { "x-n": "100000000000000000000.000000" }],
+      [{ n: -1e300 }, { "x-n": `-${BigInt(1e300)}.000000` }],
+      [{ n: 0.0078125 }, { "x-n": "0.007812" }],
+      [{ n: 0.0234375 }, { "x-n": "0.023438" }],
+      [{ n: -1e-7 }, { "x-n": "-0.000000" }],
+      [{ n: 2.0000005 }, { "x-n": "2.000001" }],
       [{ n: true }, { "x-n": "true" }],
       [{ n: null }, { "x-n": undefined }],
       [{ n: "" }, { "x-n": undefined }],

@@ -12,7 +12,11 @@ interface MapAccess {
   inLog: boolean;
 }
 
-export function mapFor(vm: Vm, type: number): MapAccess | "bad-type" {
+/**
+ * The map `type` names for the current context. `mutable` is Envoy's getMap (writes and size):
+ * only it creates trailers on the last body chunk; reads go through getConstMap and never do.
+ */
+export function mapFor(vm: Vm, type: number, mutable = false): MapAccess | "bad-type" {
   if (type >>> 0 > 7) return "bad-type";
   const ctx = vm.ctx;
   const none: MapAccess = { map: null, writable: false, inLog: false };
@@ -42,12 +46,12 @@ export function mapFor(vm: Vm, type: number): MapAccess | "bad-type" {
     case MapType.RequestHeaders:
       return { map: ctx.reqHeaders, writable: true, inLog: false };
     case MapType.RequestTrailers:
-      if (!ctx.reqTrailers && ctx.canCreateReqTrailers) return { map: ctx.stream.createRequestTrailers(ctx), writable: true, inLog: false };
+      if (mutable && !ctx.reqTrailers && ctx.canCreateReqTrailers) return { map: ctx.stream.createRequestTrailers(ctx), writable: true, inLog: false };
       return { map: ctx.reqTrailers, writable: true, inLog: false };
     case MapType.ResponseHeaders:
       return { map: ctx.respHeaders, writable: true, inLog: false };
     case MapType.ResponseTrailers:
-      if (!ctx.respTrailers && ctx.canCreateRespTrailers) return { map: ctx.stream.createResponseTrailers(ctx), writable: true, inLog: false };
+      if (mutable && !ctx.respTrailers && ctx.canCreateRespTrailers) return { map: ctx.stream.createResponseTrailers(ctx), writable: true, inLog: false };
       return { map: ctx.respTrailers, writable: true, inLog: false };
   }
   return none;
@@ -60,7 +64,7 @@ const bytes = (s: string) => Buffer.from(s, "latin1");
 
 export function headerImports(vm: Vm) {
   const writable = (type: number): HeaderMap | WasmResult => {
-    const a = mapFor(vm, type);
+    const a = mapFor(vm, type, true);
     if (a === "bad-type" || !a.map || !a.writable) return WasmResult.BadArgument;
     return a.map;
   };
@@ -114,7 +118,7 @@ export function headerImports(vm: Vm) {
     }),
     proxy_get_header_map_size: vm.hostcall("env.proxy_get_header_map_size", (type: number, sizePtr: number) => {
       // Uses the mutable map: unavailable (including during on_log) -> BadArgument (§3.6).
-      const a = mapFor(vm, type);
+      const a = mapFor(vm, type, true);
       if (a === "bad-type" || !a.map || a.inLog) return WasmResult.BadArgument;
       vm.memory.setU32(sizePtr, a.map.byteSize);
       return WasmResult.Ok;

@@ -2,7 +2,8 @@
 // shim was more permissive than Envoy (or let a guest argument escape as something other than a
 // result code).
 import { describe, expect, it } from "vitest";
-import { results, scripted } from "./helpers.ts";
+import { Host } from "../../host-shim/index.ts";
+import { names, results, SCRIPTED, scripted } from "./helpers.ts";
 
 describe("StopAllIterationAndBuffer from headers is bounded by the buffer limit (§2.3, §5.5)", () => {
   it("a request body past the limit while headers hold with status 3 gets a 413, never the upstream", async () => {
@@ -52,5 +53,28 @@ describe("gRPC local replies carry the body as grpc-message in gRPC's percent-en
     expect(r.response!.status).toBe(200);
     expect(r.response!.header("grpc-status")).toBe("7");
     expect(r.response!.header("grpc-message")).toBe("a b/c:d,e%25f%0Ag%FF");
+  });
+});
+
+describe("reading trailers on the last body chunk does not create them (§5.6, §3.6)", () => {
+  // Envoy reads through its const map (no creation) and creates trailers only for a write
+  // (add/replace/remove/set/size go through the mutable map): a read on the last chunk of a
+  // message without trailers finds no map, and adds nothing to the stream.
+  it("get on REQUEST_TRAILERS in the last on_request_body is BadArgument / Ok-empty and adds no trailers", async () => {
+    const host = new Host();
+    await host.loadPlugin({ wasm: SCRIPTED, name: "a", config: ["request_body get_header 1 x-t", "request_body get_headers 1"].join("\n") });
+    await host.loadPlugin({ wasm: SCRIPTED, name: "b", vmId: "b", config: "request_trailers args" });
+    const r = await host.send({ method: "POST", body: "hello" });
+    expect(results(host, "request_body")).toEqual(["get_header: BadArgument", "get_headers: Ok ~"]);
+    expect(names(r.timeline)).not.toContain("on_request_trailers");
+    expect(r.upstream!.text()).toBe("hello");
+  });
+
+  it("a write on the last chunk still creates them, and they follow the body", async () => {
+    const host = new Host();
+    await host.loadPlugin({ wasm: SCRIPTED, name: "a", config: "request_body add_header 1 x-t v" });
+    const r = await host.send({ method: "POST", body: "hello" });
+    expect(results(host, "request_body")).toEqual(["add_header: Ok"]);
+    expect(r.upstream!.trailers).toEqual([["x-t", "v"]]);
   });
 });

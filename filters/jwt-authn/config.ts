@@ -25,6 +25,7 @@
 //   }
 import { JsonValue, parseJson } from "../../sdk/json/index";
 import { KeySet, parseKeySet } from "./jwks";
+import { JwtStatus } from "./status";
 
 export class HeaderLocation {
   constructor(readonly name: string, readonly prefix: string) {}
@@ -262,7 +263,7 @@ function parseRule(v: JsonValue, path: string): JwtRule | null {
     const keys = parseKeySet(Uint8Array.wrap(String.UTF8.encode(text)));
     // Istio rejects a `jwks` that does not parse as a JWKS; a set that parses but has no
     // usable key is accepted, and tokens then fail with "Jwks doesn't have any valid public key".
-    if (keys.status != 0 && keys.status != 31 /* JwksNoValidKeys */) {
+    if (keys.status != JwtStatus.Ok && keys.status != JwtStatus.JwksNoValidKeys) {
       return fail(path + ".jwks", "not a JWKS: " + jwksProblem(keys.status));
     }
     rule.jwks = text;
@@ -474,10 +475,10 @@ function durationError(v: JsonValue): string {
   return "must be a duration such as \"5s\", \"1.5s\", \"500ms\", \"2m\"" + (v.isString() ? ", got \"" + v.asString()! + "\"" : ", got " + v.kindName());
 }
 
-function jwksProblem(status: i32): string {
-  if (status == 28) return "invalid JSON or not an object";
-  if (status == 29) return "no [keys] field";
-  if (status == 30) return "[keys] is not an array";
+function jwksProblem(status: JwtStatus): string {
+  if (status == JwtStatus.JwksParseError) return "invalid JSON or not an object";
+  if (status == JwtStatus.JwksNoKeys) return "no [keys] field";
+  if (status == JwtStatus.JwksBadKeys) return "[keys] is not an array";
   return "unusable";
 }
 

@@ -17,7 +17,7 @@ import { JwkKty } from "../../sdk/crypto/jwk";
 import { HashAlg } from "../../sdk/crypto/sha2";
 import { JwtAuthnConfig, JwtRule, parseConfig } from "./config";
 import { ecdsaSignatureDer, spkiEc, spkiRsa, verifySignatureArguments, verifySignatureResult } from "./der";
-import { ExtractedToken, Location, buildLocations, extractTokens } from "./extract";
+import { ExtractedToken, Location, LocationKind, buildLocations, extractTokens } from "./extract";
 import { KeySet, VerificationKey } from "./jwks";
 import { RemoteJwks, encodeShared, sharedBody, sharedStamp } from "./jwks-cache";
 import { audiencesJson, claimAt, renderClaim, wwwAuthenticate } from "./outputs";
@@ -475,7 +475,7 @@ class JwtAuthnStream extends HttpContext {
         if (value !== null && value.length > 0) requestHeaders.replace(out.header, value);
       }
       // §1.9.4: only header locations, the whole header, only after success.
-      if (!rule.forwardOriginalToken && v.token.location.kind == 0) requestHeaders.remove(v.token.location.name);
+      if (!rule.forwardOriginalToken && v.token.location.kind == LocationKind.Header) requestHeaders.remove(v.token.location.name);
     }
     // §1.10: the last verified token wins, as in Envoy's payload metadata, and the whole
     // identity is that token's: a principal or presenter of an earlier token must not stand

@@ -142,6 +142,24 @@ describe.each([
     });
   });
 
+  it("keeps every key usable while many others are created and dropped (GC pressure)", () => {
+    // A key's limb buffers are managed objects filled through raw addresses; one not held by
+    // the key would be freed and reused under it. Churn keys (each set-up allocates), then
+    // re-check the first ones. A smoke test: when a collection runs is not deterministic.
+    const msg = Buffer.from("gc pressure");
+    const made = testKeys.map((k) => {
+      const id = m.keyNew(k.n, k.eBytes);
+      expect(id, m.lastKeyError()).toBeGreaterThanOrEqual(0);
+      m.keyFree(m.keyNewRepeat(k.n, k.eBytes, 20));
+      return { id, rs: new Uint8Array(sign("sha256", msg, k.privateKey)), ps: new Uint8Array(sign("sha256", msg, pssOpts(k.privateKey, 32))) };
+    });
+    for (const k of made) {
+      expect(m.verifyPkcs1(k.id, 0, msg, k.rs)).toBe(true);
+      expect(m.verifyPss(k.id, 0, msg, k.ps, 32)).toBe(true);
+      m.keyFree(k.id);
+    }
+  });
+
   describe("key checks", () => {
     const n2048 = () => testKeys[0].n;
     const e65537 = Uint8Array.of(1, 0, 1);

@@ -339,6 +339,9 @@ export class HttpStream {
       ctx.localReplyPending = false;
       return "local-reply";
     }
+    // A local reply made during this callback through another context of the stream aborted the
+    // request: whatever this filter returned, nothing more goes upstream (§5.4).
+    if (this.requestAborted && name.includes("_request_")) return "failed";
     return r ?? 0;
   }
 

@@ -78,3 +78,26 @@ describe("reading trailers on the last body chunk does not create them (§5.6, �
     expect(r.upstream!.trailers).toEqual([["x-t", "v"]]);
   });
 });
+
+describe("a local reply sent through another context of the same stream stops the request (§5.4, §5.10)", () => {
+  // Two plugins of one VM: b, during its on_request_headers, makes a's context of the same
+  // stream effective and sends a local reply there. Envoy runs the reply after b's callback
+  // returns and aborts the decoder chain: b's Continue no longer takes the request upstream.
+  it("the upstream is never called, the client gets the reply", async () => {
+    const host = new Host();
+    await host.loadPlugin({ wasm: SCRIPTED, name: "a", vmId: "shared", config: "request_headers whoami" });
+    await host.loadPlugin({
+      wasm: SCRIPTED, name: "b", vmId: "shared", rootId: "second",
+      config: ["request_headers whoami", "request_headers set_effective_context 3", "request_headers send_local_response 403 denied no ~ -1"].join("\n"),
+    });
+    const r = await host.send();
+    expect(results(host, "request_headers")).toEqual([
+      "whoami: Ok context=3 root=1 root_id=",
+      "whoami: Ok context=4 root=2 root_id=second",
+      "set_effective_context: Ok",
+      "send_local_response: Ok",
+    ]);
+    expect(r.upstream).toBeNull();
+    expect(r.response!.status).toBe(403);
+  });
+});

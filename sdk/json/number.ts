@@ -34,11 +34,12 @@ export const DECIMAL_OVERFLOW: f64 = Infinity;
  * `base + [intStart, intEnd)` and `base + [fracStart, fracEnd)`. Returns ±0 on underflow and
  * DECIMAL_OVERFLOW (Infinity, sign not applied) on overflow.
  */
-export function parseDecimal(base: usize, intStart: i32, intEnd: i32, fracStart: i32, fracEnd: i32, exp: i32, negative: bool): f64 {
-  // Gather significant digits and the exponent of the last one kept.
+export function parseDecimal(base: usize, intStart: i32, intEnd: i32, fracStart: i32, fracEnd: i32, exp: i64, negative: bool): f64 {
+  // Gather significant digits and the exponent of the last one kept. The exponent is i64 until
+  // the range check: a huge written exponent and millions of digits may cancel out.
   let count = 0;
   let dropped = false; // nonzero digits beyond MAX_DIGITS
-  let e10: i32 = exp - (fracEnd - fracStart);
+  let e10w: i64 = exp - <i64>(fracEnd - fracStart);
   for (let part = 0; part < 2; part++) {
     const from = part == 0 ? intStart : fracStart;
     const to = part == 0 ? intEnd : fracEnd;
@@ -56,22 +57,24 @@ export function parseDecimal(base: usize, intStart: i32, intEnd: i32, fracStart:
   if (count == 0) return negative ? -0.0 : 0.0;
   // Digits not kept shift the exponent of the last kept digit.
   const totalSig = countSignificant(base, intStart, intEnd, fracStart, fracEnd);
-  e10 += totalSig - count;
+  e10w += <i64>(totalSig - count);
   // Trim trailing zeros (cheaper big numbers, and the fast path sees fewer digits).
   while (count > 1 && load<u8>(DIGITS + <usize>(count - 1)) == 0) {
     count--;
-    e10++;
+    e10w++;
   }
   if (dropped) {
     // A sticky nonzero digit below the kept ones: strictly above the truncated value.
     store<u8>(DIGITS + <usize>count, 1);
     count++;
-    e10--;
+    e10w--;
   }
   // Magnitude is in [10^(count-1+e10), 10^(count+e10)).
-  const magnitude = count + e10;
+  const magnitude = <i64>count + e10w;
   if (magnitude > 310) return DECIMAL_OVERFLOW;
   if (magnitude < -326) return negative ? -0.0 : 0.0;
+  // In range now: count <= 801, so e10 lies in [-1127, 310].
+  const e10 = <i32>e10w;
 
   let f: f64;
   if (count <= 19) {

@@ -317,7 +317,7 @@ class Parser {
     const intEnd = i;
     let fracStart = i;
     let fracEnd = i;
-    let exp: i32 = 0;
+    let exp: i64 = 0;
     let isFloat = false;
     if (i < n && this.byte(i) == 0x2e) {
       isFloat = true;
@@ -337,8 +337,9 @@ class Parser {
       }
       const expStart = i;
       while (i < n && this.byte(i) >= 0x30 && this.byte(i) <= 0x39) {
-        // Saturate: anything beyond a million overflows or underflows f64 anyway.
-        if (exp < 1000000) exp = exp * 10 + <i32>(this.byte(i) - 0x30);
+        // Saturate far beyond any input length: up to 2^31 digits can pull an exponent back
+        // into range (0.000…1e10000001 is 1), so a bound like 10^6 would change values.
+        if (exp < (<i64>1 << 50)) exp = exp * 10 + <i64>(this.byte(i) - 0x30);
         i++;
       }
       if (i == expStart) return this.fail("invalid number: expected a digit in the exponent", i);

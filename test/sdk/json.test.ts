@@ -194,6 +194,24 @@ describe.each([
     for (const text of hard) differential(m, text);
   });
 
+  it("reads numbers whose exponent is cancelled by millions of digits (raised size limit)", () => {
+    // The exponent may be any size as long as the digits bring the value back in range;
+    // saturating it early (it once stopped at 10^6) gave 0 or "out of range" for these.
+    const limit = 30_000_000;
+    for (const text of [
+      "0." + "0".repeat(10_000_000) + "1e10000001",
+      "1" + "0".repeat(10_000_000) + "e-10000000",
+      "-0." + "0".repeat(10_000_000) + "25e10000001",
+      "1" + "0".repeat(10_000_000) + "e-99999999999999999999",
+    ]) {
+      const out = m.parseString(text, 0, limit);
+      expect(out, `${text.slice(0, 12)}…${text.slice(-24)}: ${m.lastErrorMessage()}`).not.toBeNull();
+      expect(JSON.parse(out)).toBe(JSON.parse(text));
+    }
+    expect(m.parseString("1" + "0".repeat(10_000_000) + "e-9999690", 0, limit)).toBeNull(); // 1e310
+    expect(m.lastErrorMessage()).toMatch(/^number out of range/);
+  });
+
   it("classifies numbers: INT when written without fraction/exponent and in i64, else FLOAT", () => {
     expect(m.numberKinds("[0, -1, 1.0, 1e2, -0, 9223372036854775807, 9223372036854775808, -9223372036854775808, -9223372036854775809, 0.5]")).toBe(
       "IIFFFIFIFF",

@@ -131,11 +131,15 @@ describe("key selection and algorithm confusion (§1.7.2, §1.7.4)", () => {
     expect(outcome(await h.send({ headers: bearer(`${h2}.${p2}.${b64u(short)}`) }))).toBe("401 Jwt ED25519 signature is wrong length");
   });
 
-  it("ECDSA: the all-zero signature (CVE-2022-21449) fails", async () => {
-    const { host: h } = await host({ jwtRules: [{ issuer: ISS, jwks: allJwks }] });
-    const t = await token(keys.ES256, { iss: ISS });
-    const [hs, ps] = t.split(".");
-    expect(outcome(await h.send({ headers: bearer(`${hs}.${ps}.${b64u(new Uint8Array(64))}`) }))).toBe("401 Jwt verification fails");
+  it("ECDSA: the all-zero signature (CVE-2022-21449) fails, in wasm and through the host", async () => {
+    for (const signatureVerifier of ["wasm", "host"]) {
+      const { host: h } = await host({ jwtRules: [{ issuer: ISS, jwks: allJwks }], signatureVerifier });
+      for (const [alg, size] of [["ES256", 64], ["ES384", 96], ["ES512", 132]] as const) {
+        const t = await token(keys[alg], { iss: ISS });
+        const [hs, ps] = t.split(".");
+        expect(outcome(await h.send({ headers: bearer(`${hs}.${ps}.${b64u(new Uint8Array(size))}`) })), `${signatureVerifier} ${alg}`).toBe("401 Jwt verification fails");
+      }
+    }
   });
 });
 

@@ -125,6 +125,18 @@ describe("configuration", () => {
     // A token for neither, expired: both rules say "unknown issuer".
     const t = await token(k1, { iss: "https://q.example", exp: 1 });
     expect(outcome(await h.send({ headers: { authorization: `Bearer ${t}` } }))).toBe("401 Jwt issuer is not configured");
+    // Two specific errors: the first rule in issuer order decides (requires_all of the Istio
+    // requirement fails on its first failing provider). Listed z first, m sorts first.
+    const { h: h2 } = await configure({
+      jwtRules: [
+        { issuer: "https://z.example", jwks: jwks(ka), fromHeaders: [{ name: "x-z" }] },
+        { issuer: "https://m.example", jwks: jwks(k1), fromHeaders: [{ name: "x-m" }] },
+      ],
+    });
+    const zBadSig = await token(k1, { iss: "https://z.example" }, { kid: null }); // z's key is ES256
+    const mExpired = await token(k1, { iss: "https://m.example", exp: T0 / 1000 - 3600 });
+    expect(outcome(await h2.send({ headers: { "x-z": zBadSig } }))).toBe("401 Jwks doesn't have key to match kid or alg from Jwt");
+    expect(outcome(await h2.send({ headers: { "x-z": zBadSig, "x-m": mExpired } }))).toBe("401 Jwt is expired");
   });
 
   it("clockSkewSeconds changes the skew; 0 means Envoy's default 60", async () => {

@@ -669,18 +669,18 @@ export class HttpStream {
           const q = path.indexOf("?");
           const query = q >= 0 ? path.slice(q + 1).split("#")[0] : "";
           const headers = new Map<string, Value>();
-          for (const [k] of h.pairs()) if (!headers.has(k)) headers.set(k, V.str(h.joined(k)!));
+          for (const [k] of h.pairs()) if (!headers.has(k)) headers.set(k, hv(h.joined(k)!));
           Object.assign(m, {
-            path: V.str(path),
-            url_path: V.str(q >= 0 ? path.slice(0, q) : path),
-            host: V.str(h.get(":authority") ?? ""),
-            scheme: V.str(h.get(":scheme") ?? ""),
-            method: V.str(h.get(":method") ?? ""),
+            path: hv(path),
+            url_path: hv(q >= 0 ? path.slice(0, q) : path),
+            host: hv(h.get(":authority") ?? ""),
+            scheme: hv(h.get(":scheme") ?? ""),
+            method: hv(h.get(":method") ?? ""),
             headers: V.map(headers),
-            referer: h.has("referer") ? V.str(h.get("referer")!) : undefined,
-            useragent: h.has("user-agent") ? V.str(h.get("user-agent")!) : undefined,
-            id: h.has("x-request-id") ? V.str(h.get("x-request-id")!) : undefined,
-            query: V.str(query),
+            referer: h.has("referer") ? hv(h.get("referer")!) : undefined,
+            useragent: h.has("user-agent") ? hv(h.get("user-agent")!) : undefined,
+            id: h.has("x-request-id") ? hv(h.get("x-request-id")!) : undefined,
+            query: hv(query),
             size: V.int(h.has("content-length") ? Number(h.get("content-length")) : this.routerBody.reduce((n, b) => n + b.length, 0)),
           });
         }
@@ -695,10 +695,10 @@ export class HttpStream {
         };
         if (h) m.code = V.int(Number(h.get(":status") ?? 0));
         if (respVisible && h) {
-          m.headers = V.map(new Map(h.pairs().map(([k]) => [k, V.str(h.joined(k)!)])));
+          m.headers = V.map(new Map(h.pairs().map(([k]) => [k, hv(h.joined(k)!)])));
           const gs = this.responseTrailers?.get("grpc-status") ?? h.get("grpc-status");
           if (gs !== undefined) m.grpc_status = V.int(Number(gs));
-          if (this.responseTrailers) m.trailers = V.map(new Map(this.responseTrailers.pairs().map(([k]) => [k, V.str(this.responseTrailers!.joined(k)!)])));
+          if (this.responseTrailers) m.trailers = V.map(new Map(this.responseTrailers.pairs().map(([k]) => [k, hv(this.responseTrailers!.joined(k)!)])));
           m.size = V.int(this.clientBody.reduce((n, b) => n + b.length, 0));
           m.flags = V.int(0);
         }
@@ -739,6 +739,10 @@ export class HttpStream {
     }
   }
 }
+
+/** A value read from a header map: its bytes as the map holds them (one char per byte), as the
+ *  header hostcalls return them, not re-encoded as UTF-8. */
+const hv = (s: string): Value => V.bytes(Buffer.from(s, "latin1"));
 
 function queuedBodyBytes(st: DirState): number {
   let n = 0;

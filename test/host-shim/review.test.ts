@@ -101,3 +101,24 @@ describe("a local reply sent through another context of the same stream stops th
     expect(r.response!.status).toBe(403);
   });
 });
+
+describe("header-derived properties return the header's bytes (§4.5, §6.2)", () => {
+  // The header map holds one JS char per byte (latin1), and get_header_map_value returns those
+  // bytes; the request.* / response.* properties must return the same bytes, not their UTF-8
+  // re-encoding (in Envoy both read the same HeaderMap).
+  it("a non-ASCII byte reads the same through the header map and through request.headers / request.path", async () => {
+    const { host } = await scripted([
+      "request_headers get_header 0 x-u",
+      "request_headers get_property request/headers/x-u",
+      "request_headers get_header 0 :path",
+      "request_headers get_property request/path",
+    ]);
+    await host.send({ path: "/caf\u00e9", headers: { "x-u": "\u00e9t\u00e9" } });
+    expect(results(host, "request_headers")).toEqual([
+      "get_header: Ok %E9t%E9",
+      "get_property: Ok %E9t%E9",
+      "get_header: Ok /caf%E9",
+      "get_property: Ok /caf%E9",
+    ]);
+  });
+});

@@ -7,7 +7,7 @@
 // | ------------------------ | ------------------------------------------------------------------ |
 // | NONE                     | drop the fragment; the rest is used as received                    |
 // | BASE (Istio's default)   | + reject `%00`; decode %-escapes of unreserved characters once;     |
-// |                          |   `\` → `/`; RFC 3986 dot-segment removal (`..;x` counts as `..`)  |
+// |                          |   `\` → `/`; RFC 3986 dot-segment removal (`..;x` is `..`, `.;x` is `.`) |
 // | MERGE_SLASHES            | + collapse runs of `/`                                             |
 // | DECODE_AND_MERGE_SLASHES | first decode `%2F %2f %5C %5c`, then BASE, then merge slashes      |
 //
@@ -144,7 +144,9 @@ function decodeUnreserved(p: string): string {
 
 /**
  * RFC 3986 §5.2.4 on an absolute path, segment by segment. A `..;params` segment counts as
- * `..` (recent Envoy does the same, §2.8a) so `/public/..;x/admin` cannot slip past.
+ * `..` (recent Envoy does the same, §2.8a) so `/public/..;x/admin` cannot slip past, and a
+ * `.;params` segment as `.`: a backend that strips path parameters (Tomcat) reads
+ * `/public/.;x/../admin` as `/admin`, so the `..` must not spend itself on `.;x`.
  */
 function removeDotSegments(p: string): string {
   if (p.indexOf(".") < 0) return p;
@@ -154,7 +156,7 @@ function removeDotSegments(p: string): string {
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
     const last = i == segs.length - 1;
-    if (s == ".") {
+    if (s == "." || s.startsWith(".;")) {
       trailingSlash = last;
       continue;
     }

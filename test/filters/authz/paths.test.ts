@@ -68,6 +68,10 @@ const attempts = [
   "/public%2F%2E%2E%2Fadmin",
   "/public/..;x/admin",
   "/public/..;/admin",
+  // A `.;params` segment is `.` to a backend that strips path parameters (Tomcat), so it must
+  // not be what a following `..` removes.
+  "/public/.;x/../admin",
+  "/public/.;/../admin",
 ];
 
 describe("path bypass attempts are all denied (DECODE_AND_MERGE_SLASHES)", () => {

@@ -442,7 +442,6 @@ export class HttpStream {
     const headers = new HeaderMap([[":status", String(reply.status)]]);
     for (const [k, v] of reply.headers) headers.add(k, v);
     let body = reply.body;
-    let trailersOnly = false;
     if (this.isGrpc) {
       // gRPC requests get a trailers-only reply (§5.4).
       headers.replace(":status", "200");
@@ -451,12 +450,10 @@ export class HttpStream {
       headers.replace("grpc-status", String(gs));
       if (body.length) headers.replace("grpc-message", grpcPercentEncode(body));
       body = EMPTY;
-      trailersOnly = true;
     } else {
       if (body.length && !headers.has("content-type")) headers.add("content-type", "text/plain");
       headers.replace("content-length", String(body.length));
     }
-    void trailersOnly;
     if (!this.responseStarted) {
       // Case 1: nothing of the response exists yet. Request processing stops; the reply runs
       // through the encoder filters from the sender back to the client, sender included.
@@ -652,10 +649,8 @@ export class HttpStream {
     const c = this.init.connection;
     const headersVisible = ctx.inLog || ctx.reqHeaders !== null;
     const respVisible = ctx.inLog || ctx.respHeaders !== null;
-    const [srcIp, srcPort] = splitAddress(c.source ?? "127.0.0.1:50000");
-    const [dstIp, dstPort] = splitAddress(c.destination ?? "127.0.0.1:8080");
-    void srcIp;
-    void dstIp;
+    const [, srcPort] = splitAddress(c.source ?? "127.0.0.1:50000");
+    const [, dstPort] = splitAddress(c.destination ?? "127.0.0.1:8080");
     const tls = !!(c.mtls || c.peerPrincipal || c.sni || c.tlsVersion);
     switch (top) {
       case "request": {

@@ -6,7 +6,8 @@
 // | mode                     | steps                                                              |
 // | ------------------------ | ------------------------------------------------------------------ |
 // | NONE                     | drop the fragment; the rest is used as received                    |
-// | BASE (Istio's default)   | + reject `%00`; decode %-escapes of unreserved characters once;     |
+// | BASE (Istio's default)   | + decode %-escapes of unreserved characters once, then reject `%00` |
+// |                          |   and escapes that only double encoding leaves behind;             |
 // |                          |   `\` → `/`; RFC 3986 dot-segment removal (`..;x` is `..`, `.;x` is `.`) |
 // | MERGE_SLASHES            | + collapse runs of `/`                                             |
 // | DECODE_AND_MERGE_SLASHES | first decode `%2F %2f %5C %5c`, then BASE, then merge slashes      |
@@ -59,9 +60,11 @@ export function normalizePath(raw: string, mode: PathNormalization): NormalizedP
   }
   if (mode == PathNormalization.NONE) return new NormalizedPath(p, query, null);
 
-  if (mode == PathNormalization.DECODE_AND_MERGE_SLASHES) p = decodeSlashes(p);
-  if (hasEncodedNul(p)) return new NormalizedPath(p, query, "%00 in path");
+  const slashes = mode == PathNormalization.DECODE_AND_MERGE_SLASHES;
+  if (slashes) p = decodeSlashes(p);
   p = decodeUnreserved(p);
+  const leftover = leftoverEscape(p, slashes);
+  if (leftover !== null) return new NormalizedPath(p, query, leftover);
   p = p.replaceAll("\\", "/");
   if (!p.startsWith("/")) return new NormalizedPath(p, query, "path does not start with '/'");
   p = removeDotSegments(p);
@@ -76,12 +79,25 @@ function hexValue(c: i32): i32 {
   return -1;
 }
 
-function hasEncodedNul(p: string): bool {
+/**
+ * Checked after decoding: `%00` (Envoy rejects it), or an escape that decoding would have
+ * removed (an unreserved character; `/` or `\` when slashes are decoded). Such an escape can
+ * only come from encoding twice (`%%30%30` → `%00`, `%%32%65` → `%2e`); forwarding it would
+ * hand a backend that decodes once more a NUL, a `..` or a `/` the policy never saw. Envoy
+ * forwards these; we reject them (README, differences).
+ */
+function leftoverEscape(p: string, slashes: bool): string | null {
   const n = p.length;
   for (let i = 0; i + 2 < n; i++) {
-    if (p.charCodeAt(i) == 37 && p.charCodeAt(i + 1) == 48 && p.charCodeAt(i + 2) == 48) return true;
+    if (p.charCodeAt(i) != 37) continue;
+    const h = hexValue(p.charCodeAt(i + 1));
+    const l = hexValue(p.charCodeAt(i + 2));
+    if (h < 0 || l < 0) continue;
+    const b = (h << 4) | l;
+    if (b == 0) return "%00 in path";
+    if (isUnreserved(b) || (slashes && (b == 47 || b == 92))) return "percent-encoded twice ('" + p.substring(i, i + 3) + "' left after decoding)";
   }
-  return false;
+  return null;
 }
 
 /** `%2F`/`%2f` → `/`, `%5C`/`%5c` → `\` (Envoy's UNESCAPE_AND_FORWARD). */

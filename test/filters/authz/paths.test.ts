@@ -136,6 +136,33 @@ describe("paths Envoy rejects with 400", () => {
     expect(verdict(await host.send({ path: "/a%00" }))).toBe("allow");
   });
 
+  // A %-escape that survives decoding can only come from encoding twice (`%%30%30` decodes to
+  // `%00`, `%%32%65` to `%2e`): forwarding it would hand a backend that decodes once more a
+  // NUL, a `..` or (DECODE_AND_MERGE_SLASHES) a `/` the policy never saw.
+  for (const [mode, path] of [
+    ["BASE", "/x%%30%30"],
+    ["BASE", "/public/%%32%65%%32%65/admin"],
+    ["BASE", "/public/%2%65%2%65/admin"],
+    ["MERGE_SLASHES", "/%%36%31dmin"],
+    ["DECODE_AND_MERGE_SLASHES", "/public%%32%66..%%32%66admin"],
+    ["DECODE_AND_MERGE_SLASHES", "/public%%35%63..%%35%63admin"],
+  ] as const) {
+    it(`${mode}: double-encoded ${path}`, async () => {
+      const { host } = await authz({ pathNormalization: mode, policies: [] });
+      const r = await host.send({ path });
+      expect(r.response?.status).toBe(400);
+      expect(r.details).toBe("path_normalization_failed");
+      expect(r.upstream).toBeNull();
+    });
+  }
+
+  it("an escape of a reserved character is still forwarded as received", async () => {
+    const { host } = await authz({ pathNormalization: "DECODE_AND_MERGE_SLASHES", policies: [] });
+    expect((await host.send({ path: "/a%3Fb%23c%25d%2500" })).upstream!.path).toBe("/a%3Fb%23c%25d%2500");
+    const base = await authz({ pathNormalization: "BASE", policies: [] });
+    expect((await base.host.send({ path: "/a%2Fb%5C" })).upstream!.path).toBe("/a%2Fb%5C"); // BASE keeps %2F (§2.8)
+  });
+
   it("a path that does not start with /", async () => {
     const { host } = await authz({ policies: [] });
     const r = await host.send({ path: "admin" });

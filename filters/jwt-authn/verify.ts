@@ -7,7 +7,7 @@
 import { HashAlg } from "../../sdk/crypto/sha2";
 import { JwkKty } from "../../sdk/crypto/jwk";
 import { rsaVerifyPkcs1, rsaVerifyPss } from "../../sdk/crypto/rsa";
-import { ecdsaVerify } from "../../sdk/crypto/ec/ecdsa";
+import { EcCurve, ecdsaVerify } from "../../sdk/crypto/ec/ecdsa";
 import { ed25519Verify } from "../../sdk/crypto/ed25519";
 import { Jwt } from "./jwt";
 import { KeySet, VerificationKey } from "./jwks";
@@ -47,6 +47,9 @@ export function verifySignature(jwt: Jwt, keys: KeySet, host: SignatureHost | nu
     if (jwk.kty == JwkKty.OKP && alg == "EdDSA" && jwt.signature.length != 64) {
       return JwtStatus.JwtEd25519SignatureWrongLength;
     }
+    // RFC 7518 §3.4: ES256 is P-256, ES384 P-384, ES512 P-521. ECDSA itself verifies any hash
+    // on any curve, so a key of another curve must not count (jwt_verify_lib does not check).
+    if (jwk.kty == JwkKty.EC && !ecCurveFits(alg, key)) continue;
     if (host !== null) {
       const r = host.verify(alg, key, jwt.signingInput, jwt.signature);
       if (r == 1) return JwtStatus.Ok;
@@ -55,6 +58,16 @@ export function verifySignature(jwt: Jwt, keys: KeySet, host: SignatureHost | nu
     if (verifyWith(alg, key, jwt.signingInput, jwt.signature)) return JwtStatus.Ok;
   }
   return eligible ? JwtStatus.JwtVerificationFail : JwtStatus.JwksKidAlgMismatch;
+}
+
+/** Whether an ES* token's algorithm names this EC key's curve. */
+function ecCurveFits(alg: string, key: VerificationKey): bool {
+  const ec = key.ec;
+  if (ec === null) return false;
+  if (alg == "ES256") return ec.curve == EcCurve.P256;
+  if (alg == "ES384") return ec.curve == EcCurve.P384;
+  if (alg == "ES512") return ec.curve == EcCurve.P521;
+  return false;
 }
 
 /** One key, in wasm. */

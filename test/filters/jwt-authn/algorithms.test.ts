@@ -203,3 +203,23 @@ describe("the verify_signature foreign function (host-shim/foreign)", () => {
     expect(Buffer.from(verifySignatureForeignFunction(msg("sha512", edDer, sig)).result!).toString("latin1")).toContain("Failed to initialize digest verify.");
   });
 });
+
+describe("ES* algorithms are bound to their curve (RFC 7518 §3.4)", () => {
+  // A P-384 key without `alg` is eligible for an ES256 token; its holder can sign SHA-256 on
+  // P-384. That is no forgery, but ES256 means P-256 with SHA-256, and nothing else.
+  for (const verifier of ["wasm", "host"] as const) {
+    it(`an ES256 token signed with a P-384 key is refused (${verifier})`, async () => {
+      const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+      const jwk = { ...publicKey.export({ format: "jwk" }), kid: "p384" };
+      const { host: h } = await host({ jwtRules: [{ issuer: ISS, jwks: JSON.stringify({ keys: [jwk] }) }], signatureVerifier: verifier });
+      const header = b64u(JSON.stringify({ alg: "ES256", kid: "p384" }));
+      const payload = b64u(JSON.stringify({ iss: ISS, sub: "mismatch" }));
+      const sig = nodeSign("sha256", Buffer.from(`${header}.${payload}`), { key: privateKey, dsaEncoding: "ieee-p1363" });
+      expect(outcome(await h.send({ headers: bearer(`${header}.${payload}.${b64u(sig)}`) }))).toBe("401 Jwt verification fails");
+      // The same key, used as ES384 demands, passes.
+      const h384 = b64u(JSON.stringify({ alg: "ES384", kid: "p384" }));
+      const sig384 = nodeSign("sha384", Buffer.from(`${h384}.${payload}`), { key: privateKey, dsaEncoding: "ieee-p1363" });
+      expect(outcome(await h.send({ headers: bearer(`${h384}.${payload}.${b64u(sig384)}`) }))).toBe("200");
+    });
+  }
+});

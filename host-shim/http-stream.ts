@@ -9,6 +9,7 @@ import { HeaderMap } from "./header-map.ts";
 import { utf8, type Pairs } from "./memory.ts";
 import { convertDataStatus, convertHeadersStatus, convertTrailersStatus } from "./status.ts";
 import { V, type Value } from "./values.ts";
+import { connectionAttribute, splitAddress } from "./connection-attributes.ts";
 import { TRAPPED, type CallResult, type Vm } from "./vm.ts";
 import { concat } from "./abi/buffers.ts";
 import type { LocalReply } from "./abi/stream.ts";
@@ -649,9 +650,6 @@ export class HttpStream {
     const c = this.init.connection;
     const headersVisible = ctx.inLog || ctx.reqHeaders !== null;
     const respVisible = ctx.inLog || ctx.respHeaders !== null;
-    const [, srcPort] = splitAddress(c.source ?? "127.0.0.1:50000");
-    const [, dstPort] = splitAddress(c.destination ?? "127.0.0.1:8080");
-    const tls = !!(c.mtls || c.peerPrincipal || c.sni || c.tlsVersion);
     switch (top) {
       case "request": {
         const h = this.requestHeaders;
@@ -700,29 +698,13 @@ export class HttpStream {
         return V.map(m);
       }
       case "source":
-        return V.map({ address: V.str(c.source ?? "127.0.0.1:50000"), port: V.int(srcPort) });
       case "destination":
-        return V.map({ address: V.str(c.destination ?? "127.0.0.1:8080"), port: V.int(dstPort) });
-      case "connection": {
-        const m: Record<string, Value | undefined> = {
-          id: V.uint(this.host.connectionIdFor(this)),
-          mtls: V.bool(!!(c.mtls || c.peerPrincipal)),
-          requested_server_name: V.str(c.sni ?? ""),
-        };
-        if (tls) {
-          m.tls_version = V.str(c.tlsVersion ?? "TLSv1.3");
-          m.subject_peer_certificate = c.peerPrincipal || c.mtls ? V.str("") : undefined;
-          m.subject_local_certificate = V.str("");
-          if (c.peerPrincipal) m.uri_san_peer_certificate = V.str(c.peerPrincipal);
-          if (c.localPrincipal) m.uri_san_local_certificate = V.str(c.localPrincipal);
-        }
-        return V.map(m);
-      }
+      case "connection":
+      case "connection_id":
+        return connectionAttribute(c, this.host.connectionIdFor(this), top);
       case "upstream":
         if (!this.upstreamRequest) return undefined;
         return V.map({ address: V.str(this.host.upstreamAddress), port: V.int(Number(splitAddress(this.host.upstreamAddress)[1])) });
-      case "connection_id":
-        return V.uint(this.host.connectionIdFor(this));
       case "metadata":
         return V.map({ filter_metadata: V.map({}) });
       case "filter_state":
@@ -745,10 +727,6 @@ function queuedBodyBytes(st: DirState): number {
   return n;
 }
 
-function splitAddress(a: string): [string, number] {
-  const i = a.lastIndexOf(":");
-  return i < 0 ? [a, 0] : [a.slice(0, i).replace(/^\[|\]$/g, ""), Number(a.slice(i + 1))];
-}
 
 export function toPairs(h: Record<string, string> | Array<[string, string]> | undefined): Pairs {
   if (!h) return [];

@@ -6,6 +6,7 @@ import { BodyRef, TcpStreamContext } from "./contexts.ts";
 import { concat } from "./abi/buffers.ts";
 import { TRAPPED, type Vm } from "./vm.ts";
 import { V, type Value } from "./values.ts";
+import { connectionAttribute } from "./connection-attributes.ts";
 import type { Host } from "./host.ts";
 import type { LoadedPlugin } from "./loaded-plugin.ts";
 import type { ConnectionSpec } from "./types.ts";
@@ -205,18 +206,10 @@ export class TcpConnection {
     const c = this.init.connection;
     switch (top) {
       case "source":
-        return V.map({ address: V.str(c.source ?? "127.0.0.1:50000"), port: V.int(Number((c.source ?? ":50000").split(":").pop())) });
       case "destination":
-        return V.map({ address: V.str(c.destination ?? "127.0.0.1:8080"), port: V.int(Number((c.destination ?? ":8080").split(":").pop())) });
       case "connection":
-        return V.map({
-          id: V.uint(this.id),
-          mtls: V.bool(!!(c.mtls || c.peerPrincipal)),
-          requested_server_name: V.str(c.sni ?? ""),
-          uri_san_peer_certificate: c.peerPrincipal ? V.str(c.peerPrincipal) : undefined,
-        });
       case "connection_id":
-        return V.uint(this.id);
+        return connectionAttribute(c, this.id, top);
       case "filter_state":
         return V.map(new Map([...this.filterState].map(([k, v]) => [k, V.bytes(v)])));
       case "xds":

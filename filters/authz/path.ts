@@ -103,8 +103,9 @@ function leftoverEscape(p: string, slashes: bool): string | null {
 /** `%2F`/`%2f` → `/`, `%5C`/`%5c` → `\` (Envoy's UNESCAPE_AND_FORWARD). */
 function decodeSlashes(p: string): string {
   if (p.indexOf("%") < 0) return p;
-  let out = "";
   const n = p.length;
+  const out = new StaticArray<u16>(n);
+  let len = 0;
   let i = 0;
   while (i < n) {
     const c = p.charCodeAt(i);
@@ -112,20 +113,20 @@ function decodeSlashes(p: string): string {
       const hi = p.charCodeAt(i + 1);
       const lo = p.charCodeAt(i + 2);
       if (hi == 50 && (lo == 70 || lo == 102)) {
-        out += "/";
+        out[len++] = 47; // '/'
         i += 3;
         continue;
       }
       if (hi == 53 && (lo == 67 || lo == 99)) {
-        out += "\\";
+        out[len++] = 92; // backslash
         i += 3;
         continue;
       }
     }
-    out += String.fromCharCode(c);
+    out[len++] = <u16>c;
     i++;
   }
-  return out;
+  return pathOf(out, len);
 }
 
 function isUnreserved(c: i32): bool {
@@ -135,8 +136,9 @@ function isUnreserved(c: i32): bool {
 /** Decodes, once, %-escapes whose byte is an unreserved character (RFC 3986 §2.3, §6.2.2.2). */
 function decodeUnreserved(p: string): string {
   if (p.indexOf("%") < 0) return p;
-  let out = "";
   const n = p.length;
+  const out = new StaticArray<u16>(n);
+  let len = 0;
   let i = 0;
   while (i < n) {
     const c = p.charCodeAt(i);
@@ -146,16 +148,16 @@ function decodeUnreserved(p: string): string {
       if (h >= 0 && l >= 0) {
         const b = (h << 4) | l;
         if (isUnreserved(b)) {
-          out += String.fromCharCode(b);
+          out[len++] = <u16>b;
           i += 3;
           continue;
         }
       }
     }
-    out += String.fromCharCode(c);
+    out[len++] = <u16>c;
     i++;
   }
-  return out;
+  return pathOf(out, len);
 }
 
 /**
@@ -191,8 +193,9 @@ function removeDotSegments(p: string): string {
 
 function mergeSlashes(p: string): string {
   if (p.indexOf("//") < 0) return p;
-  let out = "";
   const n = p.length;
+  const out = new StaticArray<u16>(n);
+  let len = 0;
   let prevSlash = false;
   for (let i = 0; i < n; i++) {
     const c = p.charCodeAt(i);
@@ -202,7 +205,16 @@ function mergeSlashes(p: string): string {
     } else {
       prevSlash = false;
     }
-    out += String.fromCharCode(c);
+    out[len++] = <u16>c;
   }
-  return out;
+  return pathOf(out, len);
+}
+
+/**
+ * The first `len` characters of a pass's output. Every pass writes at most as many characters
+ * as it reads, so it fills one buffer: `out += char` would copy the string so far on every
+ * character, quadratic in a path the client chooses (tens of KiB under Envoy's header limit).
+ */
+function pathOf(buf: StaticArray<u16>, len: i32): string {
+  return String.UTF16.decodeUnsafe(changetype<usize>(buf), <usize>len << 1);
 }

@@ -31,6 +31,8 @@ export interface HostOptions {
   logLevel?: LogLevel;
   /** Envoy version emulated for version-dependent behaviour (default 1.35). */
   envoyVersion?: string;
+  /** FAIL_RELOAD: time after a failure before a fresh VM is started (default 1000 ms, Envoy's base interval). */
+  reloadBackoffMs?: number;
   /** Per-stream buffer limit (default 1 MiB, Envoy's per_connection_buffer_limit_bytes). */
   bufferLimit?: number;
   /** Node identity and metadata (xds.node.*). */
@@ -90,6 +92,7 @@ export class Host implements HostCore {
   readonly nodeProperties: Value;
   readonly envoyVersion: [number, number];
   readonly bufferLimit: number;
+  readonly reloadBackoffMs: number;
   readonly workers: number;
   readonly upstreamAddress = "127.0.0.1:8081";
   readonly plugins: LoadedPlugin[] = [];
@@ -125,6 +128,7 @@ export class Host implements HostCore {
     const [maj, min] = (options.envoyVersion ?? "1.35").split(".").map(Number);
     this.envoyVersion = [maj, min];
     this.bufferLimit = options.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
+    this.reloadBackoffMs = options.reloadBackoffMs ?? 1000;
     this.workers = Math.max(1, options.workers ?? 1);
     this.history = options.history ?? true;
     this.logger.retain = this.history;
@@ -347,16 +351,19 @@ export class Host implements HostCore {
 
   /**
    * The VM a plugin uses on a worker for a new stream. After a failure: FAIL_RELOAD starts a
-   * fresh VM (module init, root create, on_vm_start, on_configure again); FAIL_OPEN leaves the
-   * plugin out of the chain (null); FAIL_CLOSE keeps the failed VM so the stream gets the 503.
+   * fresh VM (module init, root create, on_vm_start, on_configure again) once the reload
+   * backoff has passed, and fails streams closed until then; FAIL_OPEN leaves the plugin out
+   * of the chain (null); FAIL_CLOSE keeps the failed VM so the stream gets the 503 (§5.9).
    */
   private vmFor(plugin: LoadedPlugin, worker: number): { vm: Vm | null; broken: boolean } {
     const failOpen = plugin.spec.failStrategy === "FAIL_OPEN";
     // A plugin that never configured: not installed (fail open) or every stream gets the 503.
     if (plugin.outcome !== "ok") return { vm: null, broken: !failOpen };
-    if (plugin.workers[worker].vm.failed) {
+    const failed = plugin.workers[worker].vm;
+    if (failed.failed) {
       if (failOpen) return { vm: null, broken: false };
       if (plugin.spec.failStrategy === "FAIL_RELOAD") {
+        if (this.scheduler.now() - failed.failedAt < this.reloadBackoffMs) return { vm: failed, broken: false };
         try {
           this.reload(plugin, worker);
         } catch {

@@ -65,6 +65,8 @@ export class Vm {
   instance!: WebAssembly.Instance;
   private exportsMap!: Record<string, Function>;
   failed: WasmTrap | null = null;
+  /** When the VM failed, on the host's clock (FAIL_RELOAD waits a backoff from here). */
+  failedAt = 0;
   private mode: Mode = "start";
   readonly contexts = new Map<number, Context>();
   private nextContextId = 1;
@@ -223,6 +225,7 @@ export class Vm {
       result = r === undefined ? undefined : (r as number) >>> 0;
     } catch (e) {
       this.failed = describeTrap(e, name, this.code.sourceMap);
+      this.failedAt = this.host.scheduler.now();
       this.host.onTrap(this, this.failed, ctx);
       result = TRAPPED;
     } finally {

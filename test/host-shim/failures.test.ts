@@ -65,11 +65,16 @@ describe("fail strategies", () => {
     expect(second.response!.status).toBe(200);
   });
 
-  it("FAIL_RELOAD: a fresh VM (init, create, vm_start, configure) for the next stream", async () => {
+  it("FAIL_RELOAD: fail closed during the backoff, then a fresh VM (init, create, vm_start, configure)", async () => {
     const { host } = await scripted(["configure log info configured", "request_body trap", "request_headers whoami"], { failStrategy: "FAIL_RELOAD" });
     expect(host.logs("info").filter((l) => l.message === "configured")).toHaveLength(1);
     const first = await host.send({ method: "POST", body: "traps" });
     expect(first.response!.status).toBe(503);
+    // Within the reload backoff (1 s by default) the failed VM is not replaced yet.
+    const during = await host.send();
+    expect(during.response!.status).toBe(503);
+    expect(during.timeline).toEqual([]);
+    await host.advance(1000);
     const second = await host.send();
     expect(second.response!.status).toBe(200);
     expect(host.logs("info").filter((l) => l.message === "configured")).toHaveLength(2);

@@ -14,6 +14,7 @@ import { vmKey, type PluginSpec } from "./plugin.ts";
 import { RealScheduler, VirtualScheduler, type Scheduler } from "./scheduler.ts";
 import type { LogLevel } from "./status.ts";
 import { TcpConnection } from "./tcp.ts";
+import { compressForeignFunction, uncompressForeignFunction } from "./foreign/zlib.ts";
 import type { ConnectionSpec } from "./types.ts";
 import type { CallbackRecord, FailStrategy, LogRecord, PropertyInput, RequestSpec, StreamResult, UpstreamHandler } from "./types.ts";
 import { V, type Value } from "./values.ts";
@@ -463,6 +464,8 @@ export class Host implements HostCore {
   private registerDefaultForeignFunctions(): void {
     // Envoy ≥ 1.33 replaces implicit route-cache clearing with this foreign function (§3.14).
     this.foreignFunctions.set("clear_route_cache", () => ({ status: 0 }));
+    this.foreignFunctions.set("compress", compressForeignFunction);
+    this.foreignFunctions.set("uncompress", uncompressForeignFunction);
     this.foreignFunctions.set("verify_signature", verifySignatureForeignFunction); // Envoy's, on node:crypto (foreign/verify-signature.ts)
   }
 

@@ -339,6 +339,19 @@ describe("stream control (§3.8)", () => {
     expect(results(host, "request_headers")).toEqual(["set_effective_context: BadArgument", "set_effective_context: Ok"]);
   });
 
+  it("foreign functions compress and uncompress are zlib, as Envoy registers them", async () => {
+    const { deflateSync } = await import("node:zlib");
+    const compressed = deflateSync(Buffer.from("hello hello hello"));
+    const pct = (b: Uint8Array) => [...b].map((x) => (x > 0x20 && x < 0x7f && x !== 0x25 && x !== 0x26 && x !== 0x3d ? String.fromCharCode(x) : `%${x.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+    const { host } = await scripted([
+      "request_headers foreign compress hello%20hello%20hello",
+      `request_headers foreign uncompress ${pct(compressed)}`,
+      "request_headers foreign uncompress not-zlib",
+    ]);
+    await host.send();
+    expect(results(host, "request_headers")).toEqual([`foreign: Ok ${pct(compressed)}`, "foreign: Ok hello%20hello%20hello", "foreign: SerializationFailure"]);
+  });
+
   it("foreign functions: unknown NotFound, clear_route_cache Ok", async () => {
     const { host } = await scripted(["request_headers foreign nope ~", "request_headers foreign clear_route_cache ~"]);
     await host.send();

@@ -12,7 +12,8 @@
 //
 // Matching: an address is only in a range of its own family, except that an IPv4-mapped IPv6
 // address (`::ffff:10.0.0.1`) is compared as the IPv4 address it carries, both ways, so a dual
-// stack listener cannot be used to dodge an IPv4 `ipBlocks` entry.
+// stack listener cannot be used to dodge an IPv4 `ipBlocks` entry. A zone id in a peer
+// address (`[fe80::1%eth0]:80`) is ignored.
 
 export class IpAddress {
   constructor(
@@ -236,7 +237,11 @@ export function ipOfSocketAddress(a: string): IpAddress | null {
   if (a.startsWith("[")) {
     const close = a.indexOf("]");
     if (close < 0) return null;
-    return IpAddress.parse(a.substring(1, close));
+    // `[fe80::1%eth0]:80`: the zone names an interface, not part of the address. Left in, it
+    // made the peer unparsable, and a peer without an IP is in no range (a DENY dodged).
+    let end = a.indexOf("%", 1);
+    if (end < 0 || end > close) end = close;
+    return IpAddress.parse(a.substring(1, end));
   }
   const direct = IpAddress.parse(a);
   if (direct !== null) return direct;

@@ -243,6 +243,9 @@ describe("source fields", () => {
     { id: "ipBlocks IPv6", policies: [allow(src({ ipBlocks: ["2001:db8::/32"] }))], req: { connection: { source: "[2001:db8:1::7]:443" } }, expect: "allow" },
     { id: "ipBlocks IPv6 miss", policies: [allow(src({ ipBlocks: ["2001:db8::/32"] }))], req: { connection: { source: "[2001:db9::7]:443" } }, expect: 403 },
     { id: "ipBlocks IPv4-mapped IPv6 peer", policies: [deny(src({ ipBlocks: ["10.0.0.0/8"] }))], req: { connection: { source: "[::ffff:10.9.9.9]:443" } }, expect: 403 },
+    // A zone id names the interface, not the address: it must not make the peer unparsable
+    // (no IP reads as "not in the range", which dodged a DENY).
+    { id: "ipBlocks, IPv6 peer with a zone id", policies: [deny(src({ ipBlocks: ["fe80::/10"] }))], req: { connection: { source: "[fe80::1%eth0]:443" } }, expect: 403 },
     { id: "notIpBlocks", policies: [deny(src({ notIpBlocks: ["10.0.0.0/8", "fd00::/8"] }))], req: { connection: { source: "8.8.8.8:1" } }, expect: 403 },
     { id: "notIpBlocks inside", policies: [deny(src({ notIpBlocks: ["10.0.0.0/8", "fd00::/8"] }))], req: { connection: { source: "[fd00::1]:1" } }, expect: "allow" },
     { id: "remoteIpBlocks without XFF = peer", policies: [allow(src({ remoteIpBlocks: ["10.1.2.3"] }))], req: { connection: { source: "10.1.2.3:5" } }, expect: "allow" },

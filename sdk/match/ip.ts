@@ -11,8 +11,9 @@
 //   (`10.1.2.3/8` is `10.0.0.0/8`).
 //
 // Matching: an address is only in a range of its own family, except that an IPv4-mapped IPv6
-// address (`::ffff:10.0.0.1`) is compared as the IPv4 address it carries, both ways, so a dual
-// stack listener cannot be used to dodge an IPv4 `ipBlocks` entry. A zone id in a peer
+// address (`::ffff:10.0.0.1`) is compared as the IPv4 address it carries, both ways (an IPv4
+// address is in an IPv4-mapped range such as `::ffff:10.0.0.0/104`, never in `::/0`), so a
+// dual stack listener cannot be used to dodge an IPv4 `ipBlocks` entry. A zone id in a peer
 // address (`[fe80::1%eth0]:80`) is ignored.
 
 export class IpAddress {
@@ -81,6 +82,10 @@ export class Cidr {
         if (m === null) return false;
         a = m;
       } else {
+        // Only an IPv4-mapped range (::ffff:0:0/96 or narrower) holds IPv4 addresses; `::/0`
+        // means any IPv6 peer, not every peer (Envoy never mixes families).
+        const r = this.address;
+        if (this.prefixLength < 96 || r.hi != 0 || (r.lo >> 32) != 0xffff) return false;
         a = new IpAddress(true, 0, (<u64>0xffff << 32) | a.lo);
       }
     }

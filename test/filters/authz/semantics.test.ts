@@ -246,6 +246,10 @@ describe("source fields", () => {
     // A zone id names the interface, not the address: it must not make the peer unparsable
     // (no IP reads as "not in the range", which dodged a DENY).
     { id: "ipBlocks, IPv6 peer with a zone id", policies: [deny(src({ ipBlocks: ["fe80::/10"] }))], req: { connection: { source: "[fe80::1%eth0]:443" } }, expect: 403 },
+    // An IPv6 range holds an IPv4 peer only when it is an IPv4-mapped range (::ffff:0:0/96 or
+    // narrower); `::/0` means "any IPv6 peer", as in Envoy, where families never mix.
+    { id: "ipBlocks ::/0 does not hold an IPv4 peer", policies: [allow(src({ ipBlocks: ["::/0"] }))], req: { connection: { source: "8.8.8.8:1" } }, expect: 403 },
+    { id: "ipBlocks IPv4-mapped range holds the IPv4 peer", policies: [allow(src({ ipBlocks: ["::ffff:10.0.0.0/104"] }))], req: { connection: { source: "10.1.2.3:1" } }, expect: "allow" },
     { id: "notIpBlocks", policies: [deny(src({ notIpBlocks: ["10.0.0.0/8", "fd00::/8"] }))], req: { connection: { source: "8.8.8.8:1" } }, expect: 403 },
     { id: "notIpBlocks inside", policies: [deny(src({ notIpBlocks: ["10.0.0.0/8", "fd00::/8"] }))], req: { connection: { source: "[fd00::1]:1" } }, expect: "allow" },
     { id: "remoteIpBlocks without XFF = peer", policies: [allow(src({ remoteIpBlocks: ["10.1.2.3"] }))], req: { connection: { source: "10.1.2.3:5" } }, expect: "allow" },

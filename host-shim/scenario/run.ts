@@ -135,9 +135,8 @@ function evaluate(host: Host, step: RequestStep, name: string, result: StreamRes
   const id = result?.id;
   const inWindow = <T extends { stream?: number }>(list: T[], from: number) =>
     list.slice(from).filter((x) => (id !== undefined && x.stream === id) || (sequential && x.stream === undefined));
-  const logs = (sequential ? host.logger.records.slice(start.logs) : host.logger.records.filter((l) => l.stream === id)).filter(
-    (l) => sequential || l.stream === id,
-  );
+  // Alone in flight, a request owns every line logged meanwhile; concurrent ones only their stream's.
+  const logs = sequential ? host.logger.records.slice(start.logs) : (result?.logs ?? []);
   const callouts = inWindow(host.callouts, start.callouts);
   const observed: ObservedRequest = {
     upstream: result?.upstream

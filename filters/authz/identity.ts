@@ -73,17 +73,7 @@ export function readJwtIdentity(
     id.iss = claims.getString("iss");
     id.sub = claims.getString("sub");
     id.presenter = claims.getString("azp");
-    const aud = claims.get("aud");
-    if (aud !== null) {
-      const s = aud.asString();
-      if (s !== null) id.audiences.push(s);
-      else if (aud.isArray()) {
-        for (let i = 0; i < aud.length; i++) {
-          const e = aud.at(i)!.asString();
-          if (e !== null) id.audiences.push(e);
-        }
-      }
-    }
+    id.audiences = id.claimStrings(["aud"]); // a string, or the strings of a list
   } else if (!isEmpty(principal)) {
     // Only `<iss>/<sub>`: split at the last '/', as Istio splits request principals.
     const p = principal!;

@@ -308,6 +308,8 @@ describe("when conditions", () => {
     { id: "source.trustDomain", policies: [allow(when("source.trustDomain", ["cluster.local"]))], req: { connection: A }, expect: "allow" },
     { id: "request.auth.principal", policies: [allow(when("request.auth.principal", ["https://a.example/u1"]))], req: { filterState: jwt({ iss: "https://a.example", sub: "u1" }) }, expect: "allow" },
     { id: "request.auth.audiences list", policies: [allow(when("request.auth.audiences", ["api.example.com"]))], req: { filterState: jwt({ iss: "i", sub: "s", aud: ["web", "api.example.com"] }) }, expect: "allow" },
+    { id: "request.auth.audiences string", policies: [allow(when("request.auth.audiences", ["api.example.com"]))], req: { filterState: jwt({ iss: "i", sub: "s", aud: "api.example.com" }) }, expect: "allow" },
+    { id: "request.auth.audiences non-strings never match", policies: [allow(when("request.auth.audiences", ["1"]))], req: { filterState: jwt({ iss: "i", sub: "s", aud: [1, { a: "1" }] }) }, expect: 403 },
     { id: "request.auth.audiences from filter state", policies: [allow(when("request.auth.audiences", ["api"]))], req: { filterState: { ...jwt({ iss: "i", sub: "s" }), "wasmesh.jwt.audiences": '["api"]' } }, expect: "allow" },
     { id: "request.auth.presenter", policies: [allow(when("request.auth.presenter", ["web-app"]))], req: { filterState: jwt({ iss: "i", sub: "s", azp: "web-app" }) }, expect: "allow" },
     { id: "request.auth.presenter absent", policies: [allow(when("request.auth.presenter", ["web-app"]))], req: { filterState: jwt({ iss: "i", sub: "s" }) }, expect: 403 },

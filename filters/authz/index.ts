@@ -367,7 +367,8 @@ function parseStatus(s: string): i32 {
     if (c < 48 || c > 57) return -1;
     v = v * 10 + (c - 48);
   }
-  return v >= 100 ? v : -1;
+  // Only 200–599 is an answer; a 1xx is never final and anything above 599 is not HTTP.
+  return v >= 200 && v <= 599 ? v : -1;
 }
 
 registerRootContext((id: u32, rootId: string): RootContext => new AuthzRoot(id, rootId));

@@ -164,6 +164,9 @@ describe("CUSTOM failure modes fail closed", () => {
     ["reset", { reset: true }],
     ["5xx from the authorizer", { status: 500, body: "boom" }],
     ["503 from the authorizer", { status: 503 }],
+    // No final answer is 1xx, and nothing above 599 is a status: an error, never a verdict.
+    ["1xx from the authorizer", { status: 150 }],
+    ["a status past 599", { status: 999 }],
   ];
   for (const [name, answer] of failures) {
     it(`${name}: 403 with an empty body, ext_authz_error`, async () => {

@@ -5,7 +5,8 @@
 // Fail closed: filter state that is present but malformed (claims that are not a JSON object,
 // audiences that are not a list of strings) is an error, never "no token" — otherwise a broken
 // or hostile earlier filter would turn a DENY on a request principal into an allow.
-import { JsonArray, JsonString, JsonValue, parseJsonString } from "../../sdk/json/index";
+import { JsonValue, parseJsonString } from "../../sdk/json/index";
+import { splitSpaceDelimitedClaim } from "../../sdk/jwt-claims";
 
 export class JwtIdentity {
   /** `iss` claim (string), or null. */
@@ -67,8 +68,10 @@ export function readJwtIdentity(
     if (!parsed.ok) return new IdentityResult(null, "wasmesh.jwt.claims: not JSON: " + parsed.error!.toString());
     const claims = parsed.value!;
     if (!claims.isObject()) return new IdentityResult(null, "wasmesh.jwt.claims: expected a JSON object, got " + claims.kindName());
-    normalizeSpaceDelimited(claims, "scope");
-    normalizeSpaceDelimited(claims, "permission");
+    // jwt-authn already publishes these split (§1.9.2); doing it again is idempotent and keeps
+    // request.auth.claims[scope] right if an earlier filter did not.
+    splitSpaceDelimitedClaim(claims, "scope");
+    splitSpaceDelimitedClaim(claims, "permission");
     id.claims = claims;
     id.iss = claims.getString("iss");
     id.sub = claims.getString("sub");
@@ -99,18 +102,3 @@ export function readJwtIdentity(
   return new IdentityResult(id, null);
 }
 
-/**
- * jwt-authn's normalization (§1.9.2): a top-level `scope`/`permission` string becomes the list
- * of its space-separated parts. jwt-authn does it before publishing; doing it again here is
- * idempotent and keeps `request.auth.claims[scope]` right if an earlier filter did not.
- */
-function normalizeSpaceDelimited(claims: JsonValue, name: string): void {
-  const v = claims.get(name);
-  if (v === null) return;
-  const s = v.asString();
-  if (s === null) return;
-  const parts = s.split(" ");
-  const list = new Array<JsonValue>();
-  for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) list.push(new JsonString(parts[i]));
-  claims.asObject()!.set(name, new JsonArray(list));
-}

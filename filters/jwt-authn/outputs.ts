@@ -2,7 +2,8 @@
 // and audience checks, the normalized claims published to later filters, header values for
 // outputClaimToHeaders, and the `www-authenticate` challenge of a failure.
 import { base64Encode } from "../../sdk/crypto/base64";
-import { JsonArray, JsonString, JsonValue, stringify, quoteJsonString } from "../../sdk/json/index";
+import { JsonValue, stringify, quoteJsonString } from "../../sdk/json/index";
+import { splitSpaceDelimitedClaim } from "../../sdk/jwt-claims";
 import { Jwt } from "./jwt";
 import { JwtStatus } from "./status";
 
@@ -41,21 +42,11 @@ export function audienceAllowed(configured: string[], tokenAudiences: string[]):
  * space-separated non-empty parts (`scope` and `permission` always).
  */
 export function normalizeClaims(payload: JsonValue, extra: string[]): void {
-  normalizeOne(payload, "scope");
-  normalizeOne(payload, "permission");
-  for (let i = 0; i < extra.length; i++) normalizeOne(payload, extra[i]);
+  splitSpaceDelimitedClaim(payload, "scope");
+  splitSpaceDelimitedClaim(payload, "permission");
+  for (let i = 0; i < extra.length; i++) splitSpaceDelimitedClaim(payload, extra[i]);
 }
 
-function normalizeOne(payload: JsonValue, name: string): void {
-  const v = payload.get(name);
-  if (v === null) return;
-  const s = v.asString();
-  if (s === null) return;
-  const parts = s.split(" ");
-  const list = new Array<JsonValue>();
-  for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) list.push(new JsonString(parts[i]));
-  payload.asObject()!.set(name, new JsonArray(list));
-}
 
 /** The value at a dotted claim path (`org.group`), walking nested objects; null if absent. */
 export function claimAt(payload: JsonValue, path: string): JsonValue | null {

@@ -45,6 +45,9 @@ function countDenied(status: JwtStatus): void {
 const TICK_MS: u32 = 1000;
 
 /** Envoy's verify_signature foreign function, for RS* and ES* (der.ts says why only those). */
+/** How far in the future a shared JWKS stamp may be before it is not trusted. */
+const SHARED_STAMP_SLACK_MS: u64 = 60_000;
+
 class EnvoySignatureHost extends SignatureHost {
   available: bool = true;
 
@@ -167,7 +170,7 @@ class JwtAuthnRoot extends RootContext {
     }
   }
 
-  /** Installs the shared-data JWKS when it is newer than ours; true if keys changed. */
+  /** Installs the shared-data JWKS when it is newer than ours (and not from the future); true if keys changed. */
   syncFromShared(c: RemoteJwks): bool {
     const v = getSharedData(c.sharedKey);
     if (v === null || v.cas == c.sharedCas) return false;
@@ -175,6 +178,9 @@ class JwtAuthnRoot extends RootContext {
     const bytes = Uint8Array.wrap(v.value);
     const stamp = sharedStamp(bytes);
     if (stamp < 0 || (c.keys !== null && <u64>stamp <= c.fetchedAtMs)) return false;
+    // Every worker shares one clock: a stamp from the future is no fetch of ours, and trusting
+    // it would keep those keys fresh for ever (no refresh, no revocation).
+    if (<u64>stamp > currentTimeMillis() + SHARED_STAMP_SLACK_MS) return false;
     return c.install(sharedBody(bytes), <u64>stamp) == JwtStatus.Ok;
   }
 

@@ -273,6 +273,18 @@ describe("remote JWKS", () => {
     expect(h.logs("debug").some((l) => l.message.includes("superseded"))).toBe(true);
   });
 
+  it("a shared-data JWKS stamped in the future is not trusted: the keys are fetched", async () => {
+    const { h, calls } = await setup();
+    // Keys stamped far ahead would never go stale: no refresh, no revocation, for ever.
+    const key = "wasmesh.jwt-authn.jwks|jwks|auth.example.com/.well-known/jwks.json";
+    h.sharedData.set("", key, new TextEncoder().encode(`9000000000000000000\n${jwks(k2)}`), 0);
+    // Signed with k2, which only the bogus entry holds: trusting it would let the token in.
+    const r = await h.send({ headers: bearer(await token(k2, { iss: ISS, sub: "stamp" })) });
+    // The entry was not trusted: the keys were fetched (k1), then once more for the unknown kid.
+    expect(calls).toHaveLength(2);
+    expect(outcome(r)).toBe("401 Jwks doesn't have key to match kid or alg from Jwt");
+  });
+
   it("a cluster the host does not know fails closed at once", async () => {
     const h = new Host({ clock: T0 });
     await h.loadPlugin({ wasm: WASM, config: { jwtRules: [{ issuer: ISS, jwksUri: URI, jwksCluster: "nowhere" }] } });

@@ -5,36 +5,22 @@
 
 /** Reads `len` big-endian bytes at `src` into `n` limbs at `dst`; false if the value needs more than 29n bits. */
 export function limbsFromBE(dst: usize, n: i32, src: usize, len: i32): bool {
-  let acc: u64 = 0;
-  let bits: i32 = 0;
-  let k: i32 = 0;
-  for (let i = len - 1; i >= 0; i--) {
-    acc |= (<u64>load<u8>(src + <usize>i)) << <u64>bits;
-    bits += 8;
-    if (bits >= 29) {
-      if (k >= n) return false;
-      store<u64>(dst + (<usize>k << 3), acc & 0x1fffffff);
-      k++;
-      acc >>= 29;
-      bits -= 29;
-    }
-  }
-  if (acc != 0) {
-    if (k >= n) return false;
-    store<u64>(dst + (<usize>k << 3), acc);
-    k++;
-  }
-  for (; k < n; k++) store<u64>(dst + (<usize>k << 3), 0);
-  return true;
+  return limbsFromBytes(dst, n, src, len, true);
 }
 
 /** Reads `len` little-endian bytes at `src` into `n` limbs at `dst`; false on overflow. */
 export function limbsFromLE(dst: usize, n: i32, src: usize, len: i32): bool {
+  return limbsFromBytes(dst, n, src, len, false);
+}
+
+/** Bytes, least significant first whichever way they are stored, into 29-bit limbs. */
+function limbsFromBytes(dst: usize, n: i32, src: usize, len: i32, bigEndian: bool): bool {
   let acc: u64 = 0;
   let bits: i32 = 0;
   let k: i32 = 0;
   for (let i = 0; i < len; i++) {
-    acc |= (<u64>load<u8>(src + <usize>i)) << <u64>bits;
+    const at = bigEndian ? len - 1 - i : i;
+    acc |= (<u64>load<u8>(src + <usize>at)) << <u64>bits;
     bits += 8;
     if (bits >= 29) {
       if (k >= n) return false;

@@ -15,6 +15,7 @@
 // The fragment is always dropped (Istio sets `http_reject_path_with_fragment: false`, so Envoy
 // strips `#…`), and matching uses the path without its query. The filter forwards the
 // normalized path, so what was authorized is what the backend receives.
+import { hexDigit } from "../../sdk/match/ip";
 
 export const enum PathNormalization {
   NONE = 0,
@@ -72,12 +73,6 @@ export function normalizePath(raw: string, mode: PathNormalization): NormalizedP
   return new NormalizedPath(p, query, null);
 }
 
-function hexValue(c: i32): i32 {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
 
 /**
  * Checked after decoding: `%00` (Envoy rejects it), or an escape that decoding would have
@@ -90,8 +85,8 @@ function leftoverEscape(p: string, slashes: bool): string | null {
   const n = p.length;
   for (let i = 0; i + 2 < n; i++) {
     if (p.charCodeAt(i) != 37) continue;
-    const h = hexValue(p.charCodeAt(i + 1));
-    const l = hexValue(p.charCodeAt(i + 2));
+    const h = hexDigit(p.charCodeAt(i + 1));
+    const l = hexDigit(p.charCodeAt(i + 2));
     if (h < 0 || l < 0) continue;
     const b = (h << 4) | l;
     if (b == 0) return "%00 in path";
@@ -143,8 +138,8 @@ function decodeUnreserved(p: string): string {
   while (i < n) {
     const c = p.charCodeAt(i);
     if (c == 37 && i + 2 < n) {
-      const h = hexValue(p.charCodeAt(i + 1));
-      const l = hexValue(p.charCodeAt(i + 2));
+      const h = hexDigit(p.charCodeAt(i + 1));
+      const l = hexDigit(p.charCodeAt(i + 2));
       if (h >= 0 && l >= 0) {
         const b = (h << 4) | l;
         if (isUnreserved(b)) {

@@ -150,7 +150,8 @@ function parseIpv4(s: string, start: i32, end: i32): i64 {
   return value;
 }
 
-function hexDigit(c: i32): i32 {
+/** The value of an ASCII hex digit (either case), or -1. */
+export function hexDigit(c: i32): i32 {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;

@@ -90,46 +90,31 @@ function leftoverEscape(p: string, slashes: bool): string | null {
     if (h < 0 || l < 0) continue;
     const b = (h << 4) | l;
     if (b == 0) return "%00 in path";
-    if (isUnreserved(b) || (slashes && (b == 47 || b == 92))) return "percent-encoded twice ('" + p.substring(i, i + 3) + "' left after decoding)";
+    if (isUnreserved(b) || (slashes && isSlash(b))) return "percent-encoded twice ('" + p.substring(i, i + 3) + "' left after decoding)";
   }
   return null;
 }
 
-/** `%2F`/`%2f` → `/`, `%5C`/`%5c` → `\` (Envoy's UNESCAPE_AND_FORWARD). */
-function decodeSlashes(p: string): string {
-  if (p.indexOf("%") < 0) return p;
-  const n = p.length;
-  const out = new StaticArray<u16>(n);
-  let len = 0;
-  let i = 0;
-  while (i < n) {
-    const c = p.charCodeAt(i);
-    if (c == 37 && i + 2 < n) {
-      const hi = p.charCodeAt(i + 1);
-      const lo = p.charCodeAt(i + 2);
-      if (hi == 50 && (lo == 70 || lo == 102)) {
-        out[len++] = 47; // '/'
-        i += 3;
-        continue;
-      }
-      if (hi == 53 && (lo == 67 || lo == 99)) {
-        out[len++] = 92; // backslash
-        i += 3;
-        continue;
-      }
-    }
-    out[len++] = <u16>c;
-    i++;
-  }
-  return pathOf(out, len);
+function isSlash(c: i32): bool {
+  return c == 47 || c == 92;
 }
 
 function isUnreserved(c: i32): bool {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 || c == 126;
 }
 
+/** `%2F`/`%2f` → `/`, `%5C`/`%5c` → `\` (Envoy's UNESCAPE_AND_FORWARD). */
+function decodeSlashes(p: string): string {
+  return decodeEscapesOf(p, isSlash);
+}
+
 /** Decodes, once, %-escapes whose byte is an unreserved character (RFC 3986 §2.3, §6.2.2.2). */
 function decodeUnreserved(p: string): string {
+  return decodeEscapesOf(p, isUnreserved);
+}
+
+/** Decodes, once, the %-escapes whose byte `which` accepts; every other byte stays as it is. */
+function decodeEscapesOf(p: string, which: (c: i32) => bool): string {
   if (p.indexOf("%") < 0) return p;
   const n = p.length;
   const out = new StaticArray<u16>(n);
@@ -142,7 +127,7 @@ function decodeUnreserved(p: string): string {
       const l = hexDigit(p.charCodeAt(i + 2));
       if (h >= 0 && l >= 0) {
         const b = (h << 4) | l;
-        if (isUnreserved(b)) {
+        if (which(b)) {
           out[len++] = <u16>b;
           i += 3;
           continue;

@@ -203,16 +203,16 @@ export class HttpStream {
   }
 
   private deliverFrame(slot: Slot, dir: Dir, frame: Frame): void {
-    if (slot.bypass) return this.passThrough(slot, dir, frame);
-    if (slot.broken) return this.failClosed(slot, dir);
+    if (slot.bypass) return this.forward(slot, dir, frame);
+    if (slot.broken) return this.failClosed(slot);
     const vm = slot.vm!;
     if (vm.failed) {
       // The VM failed (in this stream or another): the plugin's fail strategy decides (§5.9).
       if (slot.plugin.spec.failStrategy === "FAIL_OPEN") {
         slot.bypass = true;
-        return this.passThrough(slot, dir, frame);
+        return this.forward(slot, dir, frame);
       }
-      return this.failClosed(slot, dir);
+      return this.failClosed(slot);
     }
     const ctx = this.ensureContext(slot);
     if (!ctx) return; // creation trapped; handled
@@ -309,10 +309,6 @@ export class HttpStream {
     }
   }
 
-  private passThrough(slot: Slot, dir: Dir, frame: Frame): void {
-    this.forward(slot, dir, frame);
-  }
-
   /**
    * Calls a status-returning callback and applies the host's overrides (§2.3): a local reply
    * requested during the callback stops iteration; a trap applies the fail strategy.
@@ -332,8 +328,7 @@ export class HttpStream {
         slot.bypass = true;
         return ctx.localReplyPending ? "local-reply" : 0;
       }
-      const dir: Dir = name.includes("request") ? "request" : "response";
-      this.failClosed(slot, dir);
+      this.failClosed(slot);
       return "failed";
     }
     if (ctx.localReplyPending) {
@@ -360,27 +355,26 @@ export class HttpStream {
         slot.bypass = true;
         return null;
       }
-      this.failClosed(slot, "request");
+      this.failClosed(slot);
       return null;
     }
     return ctx;
   }
 
   /** Fail closed (§5.9): Envoy's 503 `wasm_fail_stream`, once per stream; no more callbacks. */
-  private failClosed(slot: Slot, dir: Dir): void {
+  private failClosed(slot: Slot): void {
     slot.bypass = true;
-    const body = EMPTY;
-    this.hostLocalReply(slot, dir, 503, "wasm_fail_stream", body, 14);
+    this.hostLocalReply(slot, 503, "wasm_fail_stream", EMPTY, 14);
   }
 
   private bufferOverflow(slot: Slot, dir: Dir): void {
     // Buffering past the per-stream limit (§5.5): 413 on the request side; on the response side
     // 500 if the headers have not gone out yet (a reset otherwise).
-    if (dir === "request") this.hostLocalReply(slot, dir, 413, "request_payload_too_large", utf8("Payload Too Large"), -1);
-    else this.hostLocalReply(slot, dir, 500, "response_payload_too_large", utf8("Internal Server Error"), -1);
+    if (dir === "request") this.hostLocalReply(slot, 413, "request_payload_too_large", utf8("Payload Too Large"), -1);
+    else this.hostLocalReply(slot, 500, "response_payload_too_large", utf8("Internal Server Error"), -1);
   }
 
-  private hostLocalReply(slot: Slot, _dir: Dir, status: number, details: string, body: Uint8Array, grpcStatus: number): void {
+  private hostLocalReply(slot: Slot, status: number, details: string, body: Uint8Array, grpcStatus: number): void {
     this.applyLocalReply(slot, { status, details, body, headers: [], grpcStatus }, true);
   }
 

@@ -72,3 +72,13 @@ describe("README", () => {
     expect(r.upstream!.header("x-hello")).toBe("world");
   });
 });
+
+describe("README", () => {
+  it("the `wasmesh run` example prints exactly what the README shows", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync("README.md", "utf8");
+    const shown = /```\n(configure: ok\n[\s\S]*?)```/.exec(readme)![1].trimEnd();
+    const r = await wasmesh("run", "build/fixtures/passthrough.wasm", "--path", "/hello", "--header", "x-a: 1");
+    expect(r.out).toBe(shown);
+  });
+});

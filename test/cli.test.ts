@@ -74,6 +74,18 @@ describe("README", () => {
 });
 
 describe("README", () => {
+  it("the scenario example runs and passes", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parseScenarios } = await import("../host-shim/scenario/load.ts");
+    const { runScenario } = await import("../host-shim/scenario/run.ts");
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readFileSync("README.md", "utf8"))![1];
+    const { scenarios, errors } = parseScenarios(yaml, "README.md");
+    expect(errors).toEqual([]);
+    const outcome = await runScenario(scenarios[0]);
+    expect(outcome.configure.failures).toEqual([]);
+    expect(outcome.requests.map((r) => r.failures)).toEqual([[]]);
+  });
+
   it("the `wasmesh run` example prints exactly what the README shows", async () => {
     const { readFileSync } = await import("node:fs");
     const readme = readFileSync("README.md", "utf8");
